@@ -1,0 +1,3 @@
+"""lianfang.api."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lianfang.api.sensorthings."""
+
+__all__: list[str] = []

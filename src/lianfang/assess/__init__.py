@@ -1,0 +1,3 @@
+"""lianfang.assess."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lianfang.gateway."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lianfang.hj212."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lianfang.iotools."""
+
+__all__: list[str] = []

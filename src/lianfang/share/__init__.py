@@ -1,0 +1,3 @@
+"""lianfang.share."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""lianfang.sim."""
+
+__all__: list[str] = []

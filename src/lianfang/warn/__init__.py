@@ -1,0 +1,3 @@
+"""lianfang.warn."""
+
+__all__: list[str] = []

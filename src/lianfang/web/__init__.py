@@ -1,0 +1,3 @@
+"""lianfang.web."""
+
+__all__: list[str] = []
