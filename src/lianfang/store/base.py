@@ -31,12 +31,12 @@ __all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store"]
 #: Arrow schema of observation tables returned by reads (``time`` is UTC, tz-aware).
 OBSERVATION_SCHEMA = pa.schema(
     [
-        ("mn", pa.string()),
-        ("param", pa.string()),
-        ("kind", pa.string()),
-        ("time", pa.timestamp("us", tz="UTC")),
-        ("value", pa.float64()),
-        ("flag", pa.string()),
+        pa.field("mn", pa.string()),
+        pa.field("param", pa.string()),
+        pa.field("kind", pa.string()),
+        pa.field("time", pa.timestamp("us", tz="UTC")),
+        pa.field("value", pa.float64()),
+        pa.field("flag", pa.string()),
     ]
 )
 
