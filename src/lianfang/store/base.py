@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
@@ -29,16 +29,15 @@ from lianfang.model import (
 __all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store"]
 
 #: Arrow schema of observation tables returned by reads (``time`` is UTC, tz-aware).
-OBSERVATION_SCHEMA = pa.schema(
-    [
-        pa.field("mn", pa.string()),
-        pa.field("param", pa.string()),
-        pa.field("kind", pa.string()),
-        pa.field("time", pa.timestamp("us", tz="UTC")),
-        pa.field("value", pa.float64()),
-        pa.field("flag", pa.string()),
-    ]
-)
+_FIELDS: list[pa.Field[Any]] = [
+    pa.field("mn", pa.string()),
+    pa.field("param", pa.string()),
+    pa.field("kind", pa.string()),
+    pa.field("time", pa.timestamp("us", tz="UTC")),
+    pa.field("value", pa.float64()),
+    pa.field("flag", pa.string()),
+]
+OBSERVATION_SCHEMA = pa.schema(_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
