@@ -1,0 +1,3 @@
+"""Embedded DuckDB store (being built)."""
+
+__all__: list[str] = []
