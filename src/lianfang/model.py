@@ -87,6 +87,7 @@ class Station:
     target_class: int | None = None  # GB 3838 class 1..5 the section must meet
     water_body: WaterBody = WaterBody.RIVER
     simulated: bool = False  # values come from the demo simulator, not a real logger
+    min_interval: int | None = None  # [min] minute-data (CN 2051) interval, if the station pushes it
     active: bool = True
     password_hash: str = field(default="", repr=False, compare=False)
 

@@ -11,6 +11,7 @@ previous value kept in the corrections audit table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
@@ -76,6 +77,14 @@ class Store(Protocol):
     # --- observations ----------------------------------------------------------------------
     def write_observations(self, batch: ObservationBatch) -> WriteResult:
         """Durably write a batch in one transaction (group commit). Thread-safe."""
+        ...
+
+    def submit_observations(self, batch: ObservationBatch) -> Future[WriteResult]:
+        """Queue a batch for the writer thread and return at once; the future resolves after commit.
+
+        Group commit: the writer takes everything queued when its previous commit ends and writes it in
+        one transaction, so a lone batch commits within milliseconds and a burst shares one commit.
+        """
         ...
 
     def read_observations(self, query: ObservationQuery) -> pa.Table:
