@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
@@ -27,7 +27,17 @@ from lianfang.model import (
     WriteResult,
 )
 
-__all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store"]
+__all__ = [
+    "OBSERVATION_SCHEMA",
+    "Agreement",
+    "ApiToken",
+    "AuditEntry",
+    "ObservationKey",
+    "ObservationQuery",
+    "ObservationSlice",
+    "SharingStore",
+    "Store",
+]
 
 #: Arrow schema of observation tables returned by reads (``time`` is UTC, tz-aware).
 _FIELDS: list[pa.Field[Any]] = [
@@ -100,3 +110,145 @@ class Store(Protocol):
         ...
 
     def count_observations(self) -> int: ...
+
+
+# --- sharing: tokens, agreements, audit (SQL in lianfang.store.sharing; policy in lianfang.share) --
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    """An API token as stored: only the SHA-256 ``digest`` of the secret is kept."""
+
+    id: str  # public id, shown in lists and audit rows
+    agency: str  # jurisdiction code of the holder's agency
+    role: str  # lianfang.share.Role value
+    name: str  # holder (user or system)
+    digest: str = field(repr=False)
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """One version of a sharing agreement; a change (e.g. a revocation) is a new version."""
+
+    id: int
+    version: int
+    owner: str  # jurisdiction whose stations are shared
+    grantee: str  # jurisdiction that may read them
+    valid_from: datetime
+    created_at: datetime
+    stations: tuple[str, ...] | None = None  # selector: explicit MNs …
+    river: str | None = None  # … or every station on a river …
+    station_kind: StationKind | None = None  # … or every station of a kind; none of them = all
+    params: tuple[str, ...] | None = None  # None = every parameter
+    resolution: DataKind = DataKind.RTD  # finest kind granted
+    delay: timedelta = timedelta(0)
+    until: datetime | None = None  # exclusive end of validity
+    purpose: str = ""
+    created_by: str = ""
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One read of another jurisdiction's data under one agreement."""
+
+    at: datetime
+    reader: str  # agency that read
+    token_id: str
+    reader_name: str
+    owner: str  # agency whose data was read
+    agreement_id: int
+    agreement_version: int
+    via: str  # rest, sta, export, dashboard …
+    action: str  # observations, latest, count
+    scope: str  # what was asked for (stations, parameters, kinds, time range)
+    values: int  # how many values were returned (or counted)
+
+
+@dataclass(frozen=True, slots=True)
+class ObservationSlice:
+    """A part of the observation table a reader may see: these stations × one kind × parameters,
+    time in [start, end). A read asks for the union of several slices."""
+
+    mns: tuple[str, ...]
+    kind: DataKind
+    params: tuple[str, ...] | None = None  # None = every parameter
+    start: datetime | None = None  # inclusive
+    end: datetime | None = None  # exclusive
+
+
+#: keyset cursor: (mn, param, kind, time) of the last row of the previous page
+ObservationKey = tuple[str, str, str, datetime]
+
+
+@runtime_checkable
+class SharingStore(Protocol):
+    """Persistence of tokens, agreements, audit, and reads restricted to a union of slices."""
+
+    # --- tokens ----------------------------------------------------------------------------
+    def add_token(self, token: ApiToken) -> None: ...
+    def token_by_digest(self, digest: str) -> ApiToken | None: ...
+    def tokens(self, *, agency: str | None = None) -> list[ApiToken]: ...
+    def revoke_token(self, token_id: str, at: datetime) -> ApiToken:
+        """Mark revoked (NotFoundError if unknown); revoking twice keeps the first time."""
+        ...
+
+    # --- agreements (versioned) ------------------------------------------------------------
+    def add_agreement(self, agreement: Agreement) -> Agreement:
+        """Store version 1 of a new agreement; ``agreement.id`` is ignored and a fresh id assigned."""
+        ...
+
+    def add_agreement_version(self, agreement: Agreement) -> Agreement:
+        """Store ``agreement`` as the next version of its id (NotFoundError if the id is unknown)."""
+        ...
+
+    def agreement(self, agreement_id: int) -> Agreement | None:
+        """The current (highest) version."""
+        ...
+
+    def agreements(
+        self, *, owner: str | None = None, grantee: str | None = None, history: bool = False
+    ) -> list[Agreement]:
+        """Current versions (every version with ``history``), ordered by (id, version)."""
+        ...
+
+    # --- audit -----------------------------------------------------------------------------
+    def submit_audit(self, entries: Sequence[AuditEntry]) -> Future[None]:
+        """Queue audit rows for the writer (batched, off the read path)."""
+        ...
+
+    def audit_entries(
+        self,
+        *,
+        agency: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[AuditEntry]:
+        """Rows where ``agency`` is the reader or the owner, ``start <= at < end``, ordered by time."""
+        ...
+
+    # --- reads restricted to slices --------------------------------------------------------
+    def read_slices(
+        self,
+        slices: Sequence[ObservationSlice],
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        descending: bool = False,
+        after: ObservationKey | None = None,
+    ) -> pa.Table:
+        """Rows in the union of ``slices`` (each once), ordered by (mn, param, kind, time),
+        reversed with ``descending``; ``after`` starts after that key (in the chosen order)."""
+        ...
+
+    def count_slices(self, slices: Sequence[ObservationSlice], *, cap: int | None = None) -> int: ...
+    def latest_slices(self, slices: Sequence[ObservationSlice]) -> pa.Table:
+        """Newest row per (mn, param, kind) within each slice's bounds."""
+        ...
+
+    def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
+        """Distinct (mn, param, kind) present in the union of slices (bounds ignored), sorted."""
+        ...
