@@ -170,11 +170,11 @@ class AuditEntry:
 
 @dataclass(frozen=True, slots=True)
 class ObservationSlice:
-    """A part of the observation table a reader may see: these stations × one kind × parameters,
+    """A part of the observation table a reader may see: these stations × kinds × parameters,
     time in [start, end). A read asks for the union of several slices."""
 
     mns: tuple[str, ...]
-    kind: DataKind
+    kinds: tuple[DataKind, ...]
     params: tuple[str, ...] | None = None  # None = every parameter
     start: datetime | None = None  # inclusive
     end: datetime | None = None  # exclusive
