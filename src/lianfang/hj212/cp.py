@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["CpData"]
+__all__ = ["CpData", "CpSyntaxError", "format_cp", "parse_cp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +20,99 @@ class CpData:
     fields: dict[str, str] = field(default_factory=dict)
     items: dict[str, dict[str, str]] = field(default_factory=dict)
     duplicates: tuple[str, ...] = ()
+
+
+class CpSyntaxError(ValueError):
+    """The CP area breaks the ``key=value`` grammar (the connection turns it into ``format``)."""
+
+
+def _split_protected(body: str) -> list[str]:
+    """Split on ``;`` and ``,`` except inside ``//…//`` text values [HJ 212-2017 Table C.40 notes]."""
+    tokens: list[str] = []
+    start = 0
+    i = 0
+    n = len(body)
+    while i < n:
+        c = body[i]
+        if c == ";" or c == ",":
+            tokens.append(body[start:i])
+            start = i + 1
+        elif c == "/" and body.startswith("//", i) and body[start:i].rstrip().endswith("="):
+            close = body.find("//", i + 2)
+            if close < 0:
+                break  # unterminated text: the rest is its value
+            i = close + 2
+            continue
+        i += 1
+    tokens.append(body[start:])
+    return tokens
+
+
+def parse_cp(body: str) -> CpData:
+    """Parse the text between ``CP=&&`` and ``&&``.
+
+    HJ 212-2017 §6.3.3.1: "字段与其值用'='连接；在数据区中，同一项目的不同分类值间用','来分隔，
+    不同项目之间用';'来分隔". The standard's own examples mix the two (``BeginTime=…,EndTime=…``),
+    so both separate items; keys ``code-Suffix`` are grouped by the code before the last ``-``.
+    Stray spaces (present in the standard's examples) are trimmed; empty items are skipped.
+    """
+    tokens = _split_protected(body) if "//" in body else body.replace(",", ";").split(";")
+    fields: dict[str, str] = {}
+    items: dict[str, dict[str, str]] = {}
+    duplicates: list[str] = []
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if not sep:
+            if token.strip():
+                raise CpSyntaxError(f"CP item {token.strip()[:40]!r} has no '='")
+            continue
+        key = key.strip()
+        value = value.strip()
+        code, dash, suffix = key.rpartition("-")
+        if dash and code:
+            group = items.get(code)
+            if group is None:
+                items[code] = {suffix: value}
+                continue
+            if suffix in group:
+                duplicates.append(key)
+            group[suffix] = value
+        elif key:
+            if key in fields:
+                duplicates.append(key)
+            fields[key] = value
+        else:
+            raise CpSyntaxError(f"CP item {token.strip()[:40]!r} has an empty name")
+    return CpData(fields, items, tuple(duplicates))
+
+
+def format_cp(fields: Mapping[str, str], items: Mapping[str, Mapping[str, str]]) -> str:
+    """CP body for ``fields`` then ``items``: ``k=v`` joined by ``;``, one code's values by ``,``.
+
+    Raises ValueError for text that would break the grammar (``;``, ``,``, ``=``, ``&&``, CR/LF in
+    keys; ``;``, ``,``, ``&&``, CR/LF in values other than ``//…//`` texts).
+    """
+    parts = [f"{_key(k)}={_value(v)}" for k, v in fields.items()]
+    for code, suffixes in items.items():
+        parts.append(",".join(f"{_key(code)}-{_key(s)}={_value(v)}" for s, v in suffixes.items()))
+    return ";".join(parts)
+
+
+_FORBIDDEN_KEY = (";", ",", "=", "&", "\r", "\n")
+_FORBIDDEN_VALUE = (";", ",", "&&", "\r", "\n")
+
+
+def _key(text: str) -> str:
+    if not text or any(c in text for c in _FORBIDDEN_KEY):
+        raise ValueError(f"invalid CP key {text!r}")
+    return text
+
+
+def _value(text: str) -> str:
+    if text.startswith("//") and text.endswith("//") and len(text) >= 4:
+        if "\r" in text or "\n" in text or "&&" in text or "//" in text[2:-2]:
+            raise ValueError(f"invalid CP text value {text!r}")
+        return text
+    if any(c in text for c in _FORBIDDEN_VALUE):
+        raise ValueError(f"invalid CP value {text!r}")
+    return text

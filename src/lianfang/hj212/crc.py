@@ -27,11 +27,16 @@ def _shift8(value: int) -> int:
 #: STEP[x] = register after one byte when ``(reg >> 8) ^ byte == x`` [HJ 212-2017 Appendix A].
 STEP: Final[tuple[int, ...]] = tuple(_shift8(x) for x in range(256))
 _HIGH: Final[bytes] = bytes(v >> 8 for v in STEP)
-# Two bytes b1, b2 read as a native 16-bit word w; state h is XOR-ed into the byte read first.
-if sys.byteorder == "little":
-    _PAIR: Final[bytes] = bytes(_HIGH[_HIGH[w & 0xFF] ^ (w >> 8)] for w in range(65536))
-else:  # pragma: no cover - big-endian hosts
-    _PAIR = bytes(_HIGH[_HIGH[w >> 8] ^ (w & 0xFF)] for w in range(65536))
+
+
+def _pair_table() -> bytes:
+    """PAIR[w] = state after two bytes read as the native 16-bit word ``w ^ state``."""
+    if sys.byteorder == "little":  # first byte in the low half
+        return bytes(_HIGH[_HIGH[w & 0xFF] ^ (w >> 8)] for w in range(65536))
+    return bytes(_HIGH[_HIGH[w >> 8] ^ (w & 0xFF)] for w in range(65536))  # pragma: no cover
+
+
+_PAIR: Final[bytes] = _pair_table()
 _FIRST_BYTE_SHIFT: Final = 0 if sys.byteorder == "little" else 8
 
 

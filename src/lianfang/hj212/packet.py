@@ -31,7 +31,7 @@ class ProtocolVersion(Enum):
         """The version as it sits in Flag (``value << 2``); UNKNOWN has none."""
         if self is ProtocolVersion.UNKNOWN:
             raise ValueError("UNKNOWN has no Flag bits")
-        return self.value << 2
+        return int(self.value) << 2
 
 
 def version_of_flag(flag: int | None) -> ProtocolVersion:
