@@ -1,0 +1,136 @@
+"""Sharing agreements: what an owner grants a grantee, and when an agreement is in force.
+
+An agreement is immutable once stored; a change (today: a revocation) is stored as its next version,
+so the audit can name the exact terms a read was made under.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from lianfang.errors import InputError, NotFoundError
+from lianfang.model import DataKind, Station, StationKind
+from lianfang.store.base import Agreement, SharingStore
+
+__all__ = [
+    "KIND_ORDER",
+    "covers",
+    "create_agreement",
+    "granted_kinds",
+    "is_in_force",
+    "period",
+    "revoke_agreement",
+]
+
+#: data kinds from finest to coarsest; granting one grants it and every coarser one
+KIND_ORDER: tuple[DataKind, ...] = (DataKind.RTD, DataKind.MIN, DataKind.HOUR, DataKind.DAY)
+
+_PERIOD: dict[DataKind, timedelta] = {
+    DataKind.RTD: timedelta(0),  # an instant
+    DataKind.HOUR: timedelta(hours=1),
+    DataKind.DAY: timedelta(days=1),
+}
+
+
+def granted_kinds(resolution: DataKind) -> tuple[DataKind, ...]:
+    """Kinds no finer in time than ``resolution``: ``hour`` → (hour, day)."""
+    return KIND_ORDER[KIND_ORDER.index(resolution) :]
+
+
+def period(kind: DataKind, station: Station) -> timedelta:
+    """How long a value of ``kind`` covers from its time stamp (period start) [timedelta]."""
+    if kind is DataKind.MIN:
+        return timedelta(minutes=station.min_interval or 1)
+    return _PERIOD[kind]
+
+
+def is_in_force(agreement: Agreement, at: datetime) -> bool:
+    """Not revoked, and ``valid_from <= at < until``."""
+    if agreement.revoked_at is not None and agreement.revoked_at <= at:
+        return False
+    if at < agreement.valid_from:
+        return False
+    return agreement.until is None or at < agreement.until
+
+
+def covers(agreement: Agreement, station: Station) -> bool:
+    """Whether the agreement's station selector includes ``station`` (an owner's station)."""
+    if station.jurisdiction != agreement.owner:
+        return False
+    if agreement.stations is not None:
+        return station.mn in agreement.stations
+    if agreement.river is not None:
+        return station.river is not None and station.river.casefold() == agreement.river.casefold()
+    if agreement.station_kind is not None:
+        return station.kind == agreement.station_kind
+    return True
+
+
+def create_agreement(
+    store: SharingStore,
+    *,
+    owner: str,
+    grantee: str,
+    known_agencies: Sequence[str],
+    now: datetime,
+    stations: Sequence[str] | None = None,
+    river: str | None = None,
+    station_kind: StationKind | None = None,
+    params: Sequence[str] | None = None,
+    resolution: DataKind = DataKind.RTD,
+    delay: timedelta = timedelta(0),
+    valid_from: datetime | None = None,
+    until: datetime | None = None,
+    purpose: str = "",
+    created_by: str = "",
+) -> Agreement:
+    """Validate the terms and store version 1 of a new agreement."""
+    if owner not in known_agencies:
+        raise InputError(f"unknown owner agency {owner!r}; known: {', '.join(sorted(known_agencies))}")
+    if grantee not in known_agencies:
+        raise InputError(f"unknown grantee agency {grantee!r}; known: {', '.join(sorted(known_agencies))}")
+    if owner == grantee:
+        raise InputError("an agency always sees its own stations; owner and grantee must differ")
+    if sum(x is not None for x in (stations, river, station_kind)) > 1:
+        raise InputError("choose at most one station selector: stations, river or kind")
+    if stations is not None and not stations:
+        raise InputError("empty station list")
+    if params is not None and not params:
+        raise InputError("empty parameter list")
+    if delay < timedelta(0):
+        raise InputError("delay must not be negative")
+    start = valid_from or now
+    if until is not None and until <= max(start, now):
+        raise InputError(f"--until {until.isoformat()} is not in the future of the agreement's start")
+    draft = Agreement(
+        id=0,
+        version=1,
+        owner=owner,
+        grantee=grantee,
+        valid_from=start,
+        created_at=now,
+        stations=tuple(dict.fromkeys(stations)) if stations is not None else None,
+        river=river,
+        station_kind=station_kind,
+        params=tuple(dict.fromkeys(params)) if params is not None else None,
+        resolution=resolution,
+        delay=delay,
+        until=until,
+        purpose=purpose,
+        created_by=created_by,
+    )
+    return store.add_agreement(draft)
+
+
+def revoke_agreement(store: SharingStore, agreement_id: int, *, now: datetime, by: str = "") -> Agreement:
+    """Store a revoked next version; takes effect on the next read. Revoking twice is a no-op."""
+    current = store.agreement(agreement_id)
+    if current is None:
+        raise NotFoundError(f"no agreement {agreement_id}")
+    if current.revoked_at is not None:
+        return current
+    return store.add_agreement_version(
+        replace(current, version=current.version + 1, created_at=now, created_by=by, revoked_at=now)
+    )
