@@ -47,7 +47,9 @@ class _LazyGroup(click.Group):
             if exc.name == f"lianfang.cli.{module_name}":
                 return None  # declared but not built yet
             raise
-        command = getattr(module, attr)
+        command = getattr(module, attr, None)
+        if command is None:
+            return None  # module exists, this command not built yet (several share calc_cmd)
         assert isinstance(command, click.Command)
         return command
 
