@@ -59,6 +59,7 @@ from lianfang.assess.iaqi import Concentration, above_table, as_fraction, iaqi_a
 __all__ = [
     "AqiArrays",
     "AqiReport",
+    "Concentrations",
     "ItemRule",
     "Period",
     "aqi_arrays",
@@ -70,6 +71,8 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+#: indicator (or its CLI key) -> concentrations [µg/m³; CO mg/m³]
+Concentrations = Mapping[Indicator, npt.ArrayLike] | Mapping[str, npt.ArrayLike]
 
 #: SO2 1 h and O3 8 h columns end at 800 µg/m³ (2012 notes 2 and 3; 2026 notes b and c).
 _SPECIAL_LIMIT = 800.0
@@ -175,7 +178,7 @@ def level_of(aqi: npt.ArrayLike) -> npt.NDArray[np.int8]:
 
 
 def aqi_arrays(
-    concentrations: Mapping[Indicator | str, npt.ArrayLike],
+    concentrations: Concentrations,
     *,
     edition: AqiEdition | str,
     period: Period | str,
@@ -260,7 +263,7 @@ def aqi_arrays(
 
 
 def aqi_by_day(
-    concentrations: Mapping[Indicator | str, npt.ArrayLike],
+    concentrations: Concentrations,
     days: npt.ArrayLike,
     *,
     period: Period | str,
@@ -271,7 +274,7 @@ def aqi_by_day(
     shape ``(n_days,)`` against ``(stations, n_days)``. Items of either edition appear; an item the
     element's edition does not report is NaN there (never missing).
     """
-    given: dict[Indicator | str, FloatArray] = {
+    given: dict[Indicator, FloatArray] = {
         Indicator(k): np.asarray(v, dtype=np.float64) for k, v in concentrations.items()
     }
     day_arr = np.asarray(days, dtype="datetime64[D]")
@@ -342,7 +345,7 @@ class AqiReport:
 
 
 def aqi_report(
-    concentrations: Mapping[Indicator | str, Concentration],
+    concentrations: Mapping[Indicator, Concentration] | Mapping[str, Concentration],
     *,
     period: Period | str,
     edition: AqiEdition | str | None = None,
@@ -356,7 +359,7 @@ def aqi_report(
     """
     ed = AqiEdition(edition) if edition is not None else air_rules_for(day or today_beijing()).edition
     per = Period(period)
-    checked: dict[Indicator | str, npt.ArrayLike] = {}
+    checked: dict[Indicator, npt.ArrayLike] = {}
     for key, value in concentrations.items():
         try:
             ind = Indicator(key)
