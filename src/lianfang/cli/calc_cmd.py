@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import NoReturn
 
@@ -16,12 +17,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from lianfang.assess.air import AqiReport, Period, aqi_report, items_of
+from lianfang.assess.aqi_tables import AqiItem, Indicator
+from lianfang.assess.editions import AqiEdition, air_rules_for, today_beijing
 from lianfang.assess.gbt8170 import round_decimal
 from lianfang.assess.water import SampleAssessment, assess_sample
 from lianfang.assess.water_grade import PROPORTION_MIN_SECTIONS, grade_by_proportion
 from lianfang.assess.water_limits import ALL_ITEMS, GB3838_UNITS, canonical_item, class_code
 
-__all__ = ["river_grade", "water_class"]
+__all__ = ["aqi", "river_grade", "water_class"]
 
 _STYLE = {"blue": "bold blue", "green": "bold green", "yellow": "bold yellow", "orange": "bold dark_orange",
           "red": "bold red"}  # fmt: skip
@@ -147,3 +151,125 @@ def river_grade(as_json: bool, classes: tuple[str, ...]) -> None:
         f"劣V {grade.n_worse_than_v} ({share_bad:.1f}%)"
     )
     console.print(f"status [{style}]{grade.status}[/] ({grade.colour})")
+
+
+# ---- lianfang aqi -------------------------------------------------------------------------------
+
+_AQI_STYLE = {1: "bold green", 2: "bold yellow", 3: "bold dark_orange", 4: "bold red", 5: "bold magenta",
+              6: "bold dark_red"}  # fmt: skip
+
+
+def _parse_concentrations(pairs: tuple[str, ...]) -> dict[Indicator, Decimal]:
+    keys = " ".join(i.value for i in Indicator)
+    if not pairs:
+        _fail(f"give at least one KEY=VALUE, e.g. pm25_24h=80 (keys: {keys})")
+    values: dict[Indicator, Decimal] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep:
+            _fail(f"{pair!r} is not KEY=VALUE")
+        try:
+            indicator = Indicator(name.strip().lower())
+        except ValueError:
+            _fail(f"unknown key {name!r}; keys: {keys}")
+        try:
+            value = Decimal(text.strip())
+        except InvalidOperation:
+            _fail(f"{name}: {text!r} is not a number")
+        if not value.is_finite():
+            _fail(f"{name}: {text!r} is not a finite number")
+        if value < 0:
+            _fail(f"{name}: {text!r} is negative; concentrations are ≥ 0")
+        if indicator in values:
+            _fail(f"{indicator} given twice")
+        values[indicator] = value
+    return values
+
+
+@click.command("aqi")
+@click.option(
+    "--standard",
+    type=click.Choice([e.value for e in AqiEdition]),
+    help="Edition of HJ 633; default: the one in force on --date (HJ633-2026 from 2026-03-01).",
+)
+@click.option(
+    "--period",
+    type=click.Choice([p.value for p in Period]),
+    default=Period.DAY.value,
+    show_default=True,
+    help="day: daily report (24-h means, o3_8h = daily max 8-h, o3_1h = daily max hour); hour: real-time.",
+)
+@click.option(
+    "--date", "day_text", metavar="YYYY-MM-DD", help="Day the values belong to (default: today, Beijing)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.argument("pairs", nargs=-1, metavar="KEY=VALUE...")
+def aqi(
+    standard: str | None, period: str, day_text: str | None, as_json: bool, pairs: tuple[str, ...]
+) -> None:
+    """Air quality index by HJ 633-2012 or HJ 633-2026 (exact, ceil-rounded IAQI).
+
+    KEY is one of so2_1h so2_24h no2_1h no2_24h co_1h co_24h o3_1h o3_8h pm10_1h pm10_24h pm25_1h
+    pm25_24h; VALUE in µg/m³ (CO in mg/m³). Keys the report does not use are listed and ignored.
+    """
+    values = _parse_concentrations(pairs)
+    day = None
+    if day_text is not None:
+        try:
+            day = date.fromisoformat(day_text)
+        except ValueError:
+            _fail(f"--date {day_text!r} is not YYYY-MM-DD")
+    when = day or today_beijing()
+    edition = AqiEdition(standard) if standard else air_rules_for(when).edition
+    try:
+        report = aqi_report(values, period=period, edition=edition)
+    except ValueError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False))
+        return
+    _print_aqi(values, report, chosen=standard is not None, day=when)
+
+
+def _print_aqi(values: dict[Indicator, Decimal], report: AqiReport, *, chosen: bool, day: date) -> None:
+    why = "as requested" if chosen else f"in force on {day.isoformat()}"
+    table = Table(title=f"{report.edition.value} {report.period.value} report ({why})")
+    for header in ("item", "from", "value", "unit", "IAQI", "note"):
+        table.add_column(header, justify="right" if header in ("value", "IAQI") else "left")
+    used: set[Indicator] = set()
+    for rule in items_of(report.edition, report.period):
+        sources = [rule.source] + ([rule.fallback] if rule.fallback else [])
+        used.update(sources)
+        given = [s for s in sources if s in values]
+        shown = given[0] if given else rule.source
+        value = report.concentrations.get(shown)
+        iaqi = report.iaqi.get(rule.item)
+        note = "primary" if rule.item in report.primary_pollutants else ""
+        if rule.item in report.missing:
+            note = "missing"
+        table.add_row(
+            rule.item.value,
+            shown.value,
+            "—" if value is None else f"{value:g}",
+            "mg/m³" if rule.item is AqiItem.CO else "µg/m³",
+            "—" if iaqi is None else str(iaqi),
+            note,
+        )
+    console = Console()
+    console.print(table)
+    if report.aqi is None or report.level is None:
+        console.print("AQI NA (not published)")
+    else:
+        style = _AQI_STYLE[report.level.level]
+        primary = ", ".join(report.primary_pollutants) or "none (AQI ≤ 50)"
+        console.print(
+            f"AQI [{style}]{report.aqi}[/] — level {report.level.level}, "
+            f"[{style}]{report.level.category_zh}[/] ({report.level.category_en}), "
+            f"{report.level.colour_zh} {report.level.colour_hex}; "
+            f"primary pollutant: {primary}"
+        )
+    for note in report.notes:
+        console.print(f"note: {note}")
+    ignored = [i.value for i in values if i not in used]
+    if ignored:
+        console.print(f"ignored (not used by this report): {', '.join(ignored)}")
