@@ -57,33 +57,46 @@ def parse_cp(body: str) -> CpData:
     Stray spaces (present in the standard's examples) are trimmed; empty items are skipped.
     """
     tokens = _split_protected(body) if "//" in body else body.replace(",", ";").split(";")
+    trim = " " in body or "\t" in body  # hot path: most loggers send no whitespace
     fields: dict[str, str] = {}
     items: dict[str, dict[str, str]] = {}
-    duplicates: list[str] = []
     for token in tokens:
         key, sep, value = token.partition("=")
         if not sep:
-            if token.strip():
+            if token and not token.isspace():
                 raise CpSyntaxError(f"CP item {token.strip()[:40]!r} has no '='")
             continue
-        key = key.strip()
-        value = value.strip()
+        if trim:
+            key = key.strip()
+            value = value.strip()
         code, dash, suffix = key.rpartition("-")
         if dash and code:
             group = items.get(code)
             if group is None:
                 items[code] = {suffix: value}
-                continue
-            if suffix in group:
-                duplicates.append(key)
-            group[suffix] = value
+            else:
+                group[suffix] = value
         elif key:
-            if key in fields:
-                duplicates.append(key)
             fields[key] = value
         else:
             raise CpSyntaxError(f"CP item {token.strip()[:40]!r} has an empty name")
-    return CpData(fields, items, tuple(duplicates))
+    stored = len(fields) + sum(map(len, items.values()))
+    duplicates = () if stored == body.count("=") else _duplicates(tokens)
+    return CpData(fields, items, duplicates)
+
+
+def _duplicates(tokens: list[str]) -> tuple[str, ...]:
+    """Keys given more than once (slow path, only when the counts disagree)."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for token in tokens:
+        key, sep, _ = token.partition("=")
+        key = key.strip()
+        if sep and key:
+            if key in seen:
+                repeated.append(key)
+            seen.add(key)
+    return tuple(repeated)
 
 
 def format_cp(fields: Mapping[str, str], items: Mapping[str, Mapping[str, str]]) -> str:

@@ -10,6 +10,7 @@ it may be the first half of the next header. The buffer never holds more than on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -26,7 +27,7 @@ _CRC: Final = 4
 #: Largest frame the 4-digit length field can describe [bytes].
 MAX_FRAME: Final = _PREFIX + 9999 + _CRC + len(TAIL)
 _HEX: Final = frozenset(b"0123456789abcdefABCDEF")
-_UPPER_HEX: Final = frozenset(b"0123456789ABCDEF")
+_HEX4: Final = re.compile(rb"[0-9A-Fa-f]{4}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,9 +49,9 @@ def _looks_like_end(buf: bytearray, crlf: int, start: int) -> bool:
 
 def check_crc(data: bytes, field: bytes, tolerance: Tolerance) -> str | None:
     """None if ``field`` is the right CRC of ``data``; else why not (for the error message)."""
-    if len(field) != _CRC or not all(c in _HEX for c in field):
+    if _HEX4.fullmatch(field) is None:
         return f"CRC field {field!r} is not 4 hex digits"
-    if not tolerance.lowercase_crc and not all(c in _UPPER_HEX for c in field):
+    if not tolerance.lowercase_crc and not field.isupper() and not field.isdigit():
         return f"CRC field {field.decode('ascii')} is lowercase (Tolerance.lowercase_crc is off)"
     sent = int(field, 16)
     expected = crc16(data)

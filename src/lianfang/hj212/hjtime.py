@@ -7,6 +7,7 @@ milliseconds). The codec never reads a clock: callers pass the instants.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Final
 
 __all__ = ["BEIJING", "format_timestamp", "make_qn", "parse_qn", "parse_timestamp"]
@@ -19,6 +20,7 @@ def _to_beijing(when: datetime) -> datetime:
     return when.replace(tzinfo=BEIJING) if when.tzinfo is None else when.astimezone(BEIJING)
 
 
+@lru_cache(maxsize=4096)  # hot path: every station's hourly upload repeats the same DataTime
 def parse_timestamp(text: str) -> datetime | None:
     """``YYYYMMDDhhmmss`` (also the 17-digit form some loggers send) → aware Beijing time, or None."""
     if len(text) not in (14, 17) or not text.isdigit() or not text.isascii():

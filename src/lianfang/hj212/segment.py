@@ -17,7 +17,6 @@ __all__ = ["SegmentSyntaxError", "format_segment", "parse_segment", "parse_segme
 
 _CP_OPEN: Final = "CP=&&"
 _CP_CLOSE: Final = "&&"
-_INT_FIELDS: Final = ("Flag", "PNUM", "PNO")
 
 
 class SegmentSyntaxError(ValueError):
@@ -47,20 +46,22 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
 def _read_fields(text: str, header: dict[str, str]) -> None:
     if not text:
         return
+    trim = " " in text or "\t" in text
     for part in text.split(";"):
         name, sep, value = part.partition("=")
-        name = name.strip()
+        if trim:
+            name = name.strip()
+            value = value.strip()
         if not sep or not name:
-            if part.strip():
+            if part and not part.isspace():
                 raise SegmentSyntaxError(f"header item {part.strip()[:40]!r} is not NAME=value")
             continue
         if name in header:
             raise SegmentSyntaxError(f"header field {name} appears twice")
-        header[name] = value.strip()
+        header[name] = value
 
 
-def _int_field(header: dict[str, str], name: str) -> int | None:
-    text = header.get(name)
+def _int_field(name: str, text: str | None) -> int | None:
     if text is None:
         return None
     if not (text.isdigit() and text.isascii()) or len(text) > 5:
@@ -89,9 +90,9 @@ def parse_segment(text: str, raw: bytes = b"") -> Packet:
         cn=header["CN"],
         pw=get("PW"),
         mn=get("MN"),
-        flag=_int_field(header, "Flag"),
-        pnum=_int_field(header, "PNUM"),
-        pno=_int_field(header, "PNO"),
+        flag=_int_field("Flag", get("Flag")),
+        pnum=_int_field("PNUM", get("PNUM")),
+        pno=_int_field("PNO", get("PNO")),
         cp=cp,
         header=header,
         raw=raw,
