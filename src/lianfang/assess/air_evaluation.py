@@ -27,6 +27,7 @@ unless ``edition`` is named.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -34,9 +35,10 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from lianfang.assess.air import level_of
 from lianfang.assess.air_daily import POLLUTANTS, DailyAir, daily_aqi
 from lianfang.assess.aqi_tables import Indicator
-from lianfang.assess.editions import AirRuleSet, AqiEdition, air_rules_for
+from lianfang.assess.editions import AirRuleSet, AqiEdition, LimitPhase, air_rules_for
 from lianfang.assess.gb3095_limits import Averaging, limit
 from lianfang.assess.gbt8170 import round_half_even
 from lianfang.assess.stats import annual_valid, exceedance_multiple, hj663_percentile, monthly_valid
@@ -44,8 +46,11 @@ from lianfang.assess.stats import annual_valid, exceedance_multiple, hj663_perce
 __all__ = [
     "PERCENTILES",
     "AirEvaluation",
+    "AqiDayCounts",
     "EvaluationPeriod",
     "PollutantEvaluation",
+    "aqi_day_counts",
+    "composite_index",
     "evaluate_air",
 ]
 
@@ -190,27 +195,13 @@ def evaluate_air(
             percentile_exceedance=exceedance_multiple(pct_rep, pct_limit),
             attained=attained,
         )
-        # composite index (reference §4.5): period mean for SO2/NO2/PM10/PM2.5 over the annual limit,
-        # CO P95 over the 24-h limit, O3 P90 over the 8-h limit
-        if mean_rep is not None and mean_limit is not None:
-            subindex[pollutant] = mean_rep / mean_limit
-        else:
-            subindex[pollutant] = pct_rep / pct_limit
+        subindex[pollutant] = (mean_rep if mean_rep is not None else pct_rep) / _composite_limit(
+            phase, pollutant, grade
+        )
 
-    stacked = np.stack([subindex[p] for p in POLLUTANTS], axis=-1)
-    composite = stacked.sum(axis=-1)
-    any_value = ~np.all(np.isnan(stacked), axis=-1)
-    biggest = np.argmax(np.where(np.isnan(stacked), -np.inf, stacked), axis=-1)
-    primary = np.where(any_value, np.asarray(POLLUTANTS)[biggest], "")
-
+    composite, primary = _sum_subindices(subindex)
     daily_index = daily_aqi(daily, edition=edition)
-    aqi = daily_index.aqi
-    published = ~np.isnan(aqi)
-    good = published & (aqi <= 100)
-    per_level = np.stack([(daily_index.level == k).sum(axis=-1) for k in range(1, 7)], axis=-1)
-    n_valid = published.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(n_valid > 0, good.sum(axis=-1) / n_valid * 100.0, np.nan)
+    counts = aqi_day_counts(daily_index.aqi)
     return AirEvaluation(
         rules=in_force,
         period=per,
@@ -221,9 +212,73 @@ def evaluate_air(
         composite_index=composite,
         composite_subindex=subindex,
         composite_primary=primary,
-        aqi_valid_days=n_valid,
-        good_days=good.sum(axis=-1),
-        heavy_or_worse_days=(published & (aqi > 200)).sum(axis=-1),
-        good_day_rate=rate,
-        days_per_level=per_level,
+        aqi_valid_days=counts.valid_days,
+        good_days=counts.good_days,
+        heavy_or_worse_days=counts.heavy_or_worse_days,
+        good_day_rate=counts.good_day_rate,
+        days_per_level=counts.days_per_level,
     )
+
+
+def _composite_limit(phase: LimitPhase, pollutant: str, grade: int) -> float:
+    if pollutant in _HAS_MEAN:
+        return limit(phase, pollutant, Averaging.ANNUAL, grade)
+    return limit(phase, pollutant, Averaging.MDA8 if pollutant == "O3" else Averaging.DAY, grade)
+
+
+def _sum_subindices(subindex: Mapping[str, FloatArray]) -> tuple[FloatArray, npt.NDArray[np.str_]]:
+    names = tuple(subindex)
+    stacked = np.stack([subindex[p] for p in names], axis=-1)
+    total = stacked.sum(axis=-1)
+    any_value = ~np.all(np.isnan(stacked), axis=-1)
+    biggest = np.argmax(np.where(np.isnan(stacked), -np.inf, stacked), axis=-1)
+    return total, np.where(any_value, np.asarray(names)[biggest], "")
+
+
+def composite_index(
+    concentrations: Mapping[str, npt.ArrayLike], *, phase: LimitPhase, grade: int = 2
+) -> tuple[FloatArray, dict[str, FloatArray], npt.NDArray[np.str_]]:
+    """环境空气质量综合指数 I_sum = Σ C_i/S_i over SO2, NO2, PM10, PM2.5, CO, O3 (unweighted).
+
+    ``concentrations``: period means of SO2, NO2, PM10, PM2.5 [µg/m³], CO 24-h P95 [mg/m³], O3 daily
+    max 8-h P90 [µg/m³], as reported. S_i: GB 3095 annual limits for the four, the 24-h limit for CO,
+    the 8-h limit for O3 (reference §4.5). Returns (I_sum, {pollutant: I_i}, pollutant with largest I_i).
+    Bulletins print I_sum with two decimals.
+    """
+    missing = set(POLLUTANTS) - set(concentrations)
+    if missing:
+        raise ValueError(f"the composite index needs all six pollutants; missing {sorted(missing)}")
+    subindex = {
+        p: np.asarray(concentrations[p], dtype=np.float64) / _composite_limit(phase, p, grade)
+        for p in POLLUTANTS
+    }
+    total, primary = _sum_subindices(subindex)
+    return total, subindex, primary
+
+
+@dataclass(frozen=True, slots=True)
+class AqiDayCounts:
+    valid_days: npt.NDArray[np.int64]  # days with a published AQI
+    good_days: npt.NDArray[np.int64]  # AQI ≤ 100
+    heavy_or_worse_days: npt.NDArray[np.int64]  # AQI > 200
+    good_day_rate: FloatArray  # [%]
+    days_per_level: npt.NDArray[np.int64]  # (..., 6)
+
+
+def aqi_day_counts(daily_aqi_values: npt.ArrayLike) -> AqiDayCounts:
+    """Good-day rate (优良天数比例) and day counts from daily AQIs (days on the last axis; NaN = no AQI).
+
+    Good-day rate = days with AQI ≤ 100 ÷ valid days × 100 [%] (reference §4.5; bulletins print one
+    decimal, e.g. 86/91 → 94.5 %). Sand-and-dust and exceptional-event deductions are not applied.
+    """
+    aqi = np.asarray(daily_aqi_values, dtype=np.float64)
+    published = ~np.isnan(aqi)
+    valid = published.sum(axis=-1)
+    with np.errstate(invalid="ignore"):
+        good = (published & (aqi <= 100)).sum(axis=-1)
+        heavy = (published & (aqi > 200)).sum(axis=-1)
+    level = level_of(aqi)
+    per_level = np.stack([(level == k).sum(axis=-1) for k in range(1, 7)], axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(valid > 0, good / valid * 100.0, np.nan)
+    return AqiDayCounts(valid, good, heavy, rate, per_level)
