@@ -1,5 +1,29 @@
-"""Persistence edge: the only package that speaks SQL."""
+"""Persistence edge: the only package that speaks SQL.
+
+``open_store`` imports the DuckDB backend on first use, so that importing the contract
+(``lianfang.store.base``) stays cheap for modules that only type against it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lianfang.store.base import OBSERVATION_SCHEMA, ObservationQuery, Store
 
-__all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store"]
+if TYPE_CHECKING:
+    from lianfang.store.duckdb import DuckDBStore
+
+__all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store", "open_store"]
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> DuckDBStore:
+    """Open (creating and migrating if needed) the DuckDB store file at ``path``.
+
+    Raises ``ConfigError`` for a missing or unusable directory, ``StoreLockedError`` when another
+    process holds the file, ``StoreError`` for anything else; every message is one line.
+    ``read_only=True`` neither creates nor migrates and refuses writes.
+    """
+    from lianfang.store.duckdb import DuckDBStore  # lazy: see the module docstring
+
+    return DuckDBStore(path, read_only=read_only)

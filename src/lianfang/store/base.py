@@ -78,6 +78,10 @@ class Store(Protocol):
         an empty hash on an existing station keeps the stored one."""
         ...
 
+    def upsert_stations(self, stations: Sequence[Station]) -> None:
+        """``upsert_station`` for many, in one transaction (all or none)."""
+        ...
+
     def set_station_password(self, mn: str, password_hash: str) -> None: ...
     def station(self, mn: str) -> Station | None: ...
     def stations(
@@ -95,6 +99,10 @@ class Store(Protocol):
         Group commit: the writer takes everything queued when its previous commit ends and writes it in
         one transaction, so a lone batch commits within milliseconds and a burst shares one commit.
         """
+        ...
+
+    def pending_observations(self) -> int:
+        """Rows submitted and not yet committed: a measure for backpressure."""
         ...
 
     def read_observations(self, query: ObservationQuery) -> pa.Table:

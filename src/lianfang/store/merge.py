@@ -1,0 +1,214 @@
+"""Observation batches in Arrow, and the merge that writes a group of them in one transaction.
+
+:func:`stage_batch` checks and converts one :class:`~lianfang.model.ObservationBatch` on the
+caller's thread, so a bad batch is refused before it joins a group. :func:`merge_group` runs on the
+writer thread inside the group's transaction and gives every batch the result it would have had
+written alone, in submission order:
+
+* inside one batch a key given twice keeps the last value (the earlier one is superseded, not
+  counted);
+* a key new to the store is ``inserted``; the same value and flag as the key's previous value
+  (stored, or from an earlier batch of the group) is ``unchanged`` (a resend, nothing is written);
+  anything else is ``corrected``: the row takes the new value and ``observation_corrections``
+  keeps the previous one.
+
+Why an anti-join on a staged Arrow table instead of ``PRIMARY KEY … ON CONFLICT``: on 2M stored
+rows with 1,000-row batches (90 % new, 10 % resends, 1 % corrections) the merge took 19 ms against
+26 ms with the key index, 44 ms against 89 ms at 10,000 rows, and the file was 37 MB against 226 MB
+(the ART index). The join costs little because DuckDB pushes the staged keys' range into the
+scan as a filter, and rows arrive time-major, so it reads one or two row groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from lianfang.errors import InputError
+from lianfang.model import BEIJING, DataKind, ObservationBatch, WriteResult
+
+__all__ = ["STAGE_SCHEMA", "merge_group", "stage_batch"]
+
+_UTC_US = pa.timestamp("us", tz="UTC")
+
+#: Columns of one staged batch, in the order of the ``observations`` table.
+_STAGE_SCHEMA_FIELDS: list[pa.Field[Any]] = [
+    pa.field("mn", pa.string(), nullable=False),
+    pa.field("param", pa.string(), nullable=False),
+    pa.field("kind", pa.string(), nullable=False),
+    pa.field("time", _UTC_US, nullable=False),
+    pa.field("value", pa.float64()),
+    pa.field("flag", pa.string(), nullable=False),
+    pa.field("qn", pa.string()),
+    pa.field("received_at", _UTC_US, nullable=False),
+]
+STAGE_SCHEMA = pa.schema(_STAGE_SCHEMA_FIELDS)
+_KIND_NAMES = tuple(str(k) for k in DataKind)
+_KINDS = pa.array(_KIND_NAMES)
+_REQUIRED = ("mn", "param", "kind", "time", "flag")
+_STATUS_INSERTED, _STATUS_UNCHANGED, _STATUS_CORRECTED = 0, 1, 2
+
+
+def _aware(name: str, times: Sequence[datetime]) -> None:
+    for t in times:
+        if not isinstance(t, datetime) or t.utcoffset() is None:
+            raise InputError(
+                f"observation batch: {name} {t!r} is not a datetime with a zone "
+                "(HJ 212 times are Beijing time: lianfang.model.beijing() makes them instants)"
+            )
+
+
+def stage_batch(batch: ObservationBatch) -> pa.Table:
+    """Check ``batch`` and return it as an Arrow table in :data:`STAGE_SCHEMA`.
+
+    ``qn`` and ``received_at`` may be left empty (no QN; received now). Raises :class:`InputError`
+    naming the first problem: unequal columns, a time without a zone, an unknown kind, a missing
+    or empty key field or flag, a value that is not a number.
+    """
+    n = len(batch.mn)
+    columns: dict[str, Sequence[Any]] = {
+        "mn": batch.mn,
+        "param": batch.param,
+        "kind": batch.kind,
+        "time": batch.time,
+        "value": batch.value,
+        "flag": batch.flag,
+        "qn": batch.qn if batch.qn or n == 0 else [None] * n,
+        "received_at": batch.received_at if batch.received_at or n == 0 else [datetime.now(BEIJING)] * n,
+    }
+    for name, column in columns.items():
+        if len(column) != n:
+            raise InputError(f"observation batch: {len(column)} {name} values for {n} rows")
+    _aware("time", batch.time)
+    _aware("received_at", columns["received_at"])
+    try:
+        table = pa.table(
+            {name: pa.array(column, type=STAGE_SCHEMA.field(name).type) for name, column in columns.items()}
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
+        raise InputError(f"observation batch: {exc}") from exc
+    for name in (*_REQUIRED, "received_at"):
+        if table[name].null_count:
+            raise InputError(f"observation batch: {name} missing in {table[name].null_count} rows")
+    for name in ("mn", "param", "flag"):
+        if n and pc.min(pc.utf8_length(table[name])).as_py() == 0:
+            raise InputError(f"observation batch: empty {name}")
+    bad_kind = pc.invert(pc.is_in(table["kind"], value_set=_KINDS))
+    if n and pc.any(bad_kind).as_py():
+        first = table["kind"].filter(bad_kind)[0].as_py()
+        raise InputError(f"observation batch: kind {first!r} is not one of {', '.join(_KIND_NAMES)}")
+    return table.cast(STAGE_SCHEMA)
+
+
+_CLASSIFY_SQL = """
+WITH staged AS (
+    SELECT * FROM lf_stage
+    QUALIFY row_number() OVER (PARTITION BY batch, mn, param, kind, time ORDER BY seq DESC) = 1
+), joined AS (
+    SELECT s.*,
+           o.mn IS NOT NULL AS in_db,
+           o.value AS db_value, o.flag AS db_flag, o.qn AS db_qn, o.received_at AS db_received_at,
+           lag(s.seq) OVER w IS NOT NULL AS in_group,
+           lag(s.value) OVER w AS group_value, lag(s.flag) OVER w AS group_flag,
+           lag(s.qn) OVER w AS group_qn, lag(s.received_at) OVER w AS group_received_at,
+           lead(s.seq) OVER w IS NULL AS is_last
+    FROM staged AS s
+    LEFT JOIN observations AS o
+      ON o.mn = s.mn AND o.param = s.param AND o.kind = s.kind AND o.time = s.time
+    WINDOW w AS (PARTITION BY s.mn, s.param, s.kind, s.time ORDER BY s.seq)
+), previous AS (
+    SELECT *,
+           in_group OR in_db AS has_old,
+           CASE WHEN in_group THEN group_value ELSE db_value END AS old_value,
+           CASE WHEN in_group THEN group_flag ELSE db_flag END AS old_flag,
+           CASE WHEN in_group THEN group_qn ELSE db_qn END AS old_qn,
+           CASE WHEN in_group THEN group_received_at ELSE db_received_at END AS old_received_at
+    FROM joined
+)
+SELECT mn, param, kind, time, value, flag, qn, received_at, batch, is_last, in_db,
+       old_value, old_flag, old_qn, old_received_at,
+       in_db AND (value IS DISTINCT FROM db_value OR flag <> db_flag) AS changes_db,
+       CASE WHEN NOT has_old THEN 0
+            WHEN value IS NOT DISTINCT FROM old_value AND flag = old_flag THEN 1
+            ELSE 2 END::TINYINT AS status
+FROM previous
+"""
+
+_INSERT_CORRECTIONS_SQL = """
+INSERT INTO observation_corrections
+SELECT mn, param, kind, time, old_value, old_flag, old_qn, old_received_at,
+       value, flag, qn, received_at, now()
+FROM lf_corrections
+"""
+_INSERT_NEW_SQL = """
+INSERT INTO observations
+SELECT mn, param, kind, time, value, flag, qn, received_at FROM lf_new
+"""
+_UPDATE_CHANGED_SQL = """
+UPDATE observations AS o
+SET value = c.value, flag = c.flag, qn = c.qn, received_at = c.received_at
+FROM lf_changed AS c
+WHERE o.mn = c.mn AND o.param = c.param AND o.kind = c.kind AND o.time = c.time
+"""
+
+
+def _run_with(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: str) -> None:
+    con.register(name, table)
+    try:
+        con.execute(sql).fetchall()
+    finally:
+        con.unregister(name)
+
+
+def merge_group(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> list[WriteResult]:
+    """Write staged batches (from :func:`stage_batch`) inside the caller's open transaction.
+
+    Returns one :class:`WriteResult` per table, as if the tables had been written one after another.
+    """
+    if not tables:
+        return []
+    sizes = [t.num_rows for t in tables]
+    stage = pa.concat_tables(tables)
+    total = stage.num_rows
+    stage = stage.append_column("batch", pa.array(np.repeat(np.arange(len(tables), dtype=np.int32), sizes)))
+    stage = stage.append_column("seq", pa.array(np.arange(total, dtype=np.int64)))
+    if total == 0:
+        return [WriteResult() for _ in tables]
+
+    con.register("lf_stage", stage)
+    try:
+        classified = con.sql(_CLASSIFY_SQL).to_arrow_table()
+    finally:
+        con.unregister("lf_stage")
+
+    status = classified["status"].to_numpy()
+    batch = classified["batch"].to_numpy()
+    counts = np.bincount(batch.astype(np.int64) * 3 + status, minlength=3 * len(tables)).reshape(-1, 3)
+
+    if counts[:, _STATUS_CORRECTED].any():
+        corrections = classified.filter(
+            pc.equal(classified["status"], pa.scalar(_STATUS_CORRECTED, pa.int8()))
+        )
+        _run_with(con, "lf_corrections", corrections, _INSERT_CORRECTIONS_SQL)
+    is_last = classified["is_last"]
+    new = classified.filter(pc.and_(is_last, pc.invert(classified["in_db"])))
+    if new.num_rows:
+        _run_with(con, "lf_new", new, _INSERT_NEW_SQL)
+    changed = classified.filter(pc.and_(is_last, classified["changes_db"]))
+    if changed.num_rows:
+        _run_with(con, "lf_changed", changed, _UPDATE_CHANGED_SQL)
+
+    return [
+        WriteResult(
+            inserted=int(row[_STATUS_INSERTED]),
+            unchanged=int(row[_STATUS_UNCHANGED]),
+            corrected=int(row[_STATUS_CORRECTED]),
+        )
+        for row in counts
+    ]
