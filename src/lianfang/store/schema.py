@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import duckdb
 
+from lianfang.store.sharing_schema import SHARING_SQL
+
 __all__ = ["MIGRATIONS", "Migration", "apply_migrations", "schema_version"]
 
 
@@ -86,6 +88,7 @@ CREATE TABLE observation_corrections (
 #: Every migration, in order. Append only.
 MIGRATIONS: list[Migration] = [
     Migration(1, "core: jurisdictions, stations, observations, corrections", _CORE_SQL),
+    Migration(2, "sharing: api tokens, agreements, audit log", SHARING_SQL),
 ]
 
 _LEDGER_SQL = """

@@ -1,0 +1,442 @@
+"""SQL for sharing on DuckDB: tokens, versioned agreements, the audit log, reads limited to slices.
+
+Functions take a connection (a cursor of the embedded store) so that the store decides threading:
+reads run on per-thread cursors, writes on its single writer. Tables: :mod:`.sharing_schema`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import Future
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from lianfang.errors import NotFoundError
+from lianfang.model import DataKind, StationKind
+from lianfang.store.base import (
+    OBSERVATION_SCHEMA,
+    Agreement,
+    ApiToken,
+    AuditEntry,
+    ObservationKey,
+    ObservationSlice,
+)
+from lianfang.store.connection import driver_errors
+from lianfang.store.core import DuckDBCore
+
+__all__ = [
+    "SharingTables",
+    "add_agreement",
+    "add_agreement_version",
+    "add_token",
+    "agreement",
+    "agreements",
+    "audit_entries",
+    "count_slices",
+    "insert_audit",
+    "latest_slices",
+    "read_slices",
+    "revoke_token",
+    "series_slices",
+    "slice_filter",
+    "token_by_digest",
+    "tokens",
+]
+
+_US = timedelta(microseconds=1)
+_OBS_COLUMNS = "mn, param, kind, time, value, flag"
+
+# --- tokens ----------------------------------------------------------------------------------
+
+_TOKEN_FIELDS = "id, agency, role, name, digest, created_at, expires_at, revoked_at"  # noqa: S105  (column names)
+
+
+def _token(row: tuple[Any, ...]) -> ApiToken:
+    return ApiToken(*row)
+
+
+def add_token(con: duckdb.DuckDBPyConnection, token: ApiToken) -> None:
+    con.execute(
+        f"INSERT INTO api_tokens ({_TOKEN_FIELDS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            token.id,
+            token.agency,
+            token.role,
+            token.name,
+            token.digest,
+            token.created_at,
+            token.expires_at,
+            token.revoked_at,
+        ],
+    )
+
+
+def token_by_digest(con: duckdb.DuckDBPyConnection, digest: str) -> ApiToken | None:
+    row = con.execute(f"SELECT {_TOKEN_FIELDS} FROM api_tokens WHERE digest = ?", [digest]).fetchone()
+    return _token(row) if row is not None else None
+
+
+def tokens(con: duckdb.DuckDBPyConnection, *, agency: str | None = None) -> list[ApiToken]:
+    rows = con.execute(
+        f"SELECT {_TOKEN_FIELDS} FROM api_tokens WHERE ? IS NULL OR agency = ? ORDER BY created_at, id",
+        [agency, agency],
+    ).fetchall()
+    return [_token(r) for r in rows]
+
+
+def revoke_token(con: duckdb.DuckDBPyConnection, token_id: str, at: datetime) -> ApiToken:
+    con.execute("UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?", [at, token_id])
+    row = con.execute(f"SELECT {_TOKEN_FIELDS} FROM api_tokens WHERE id = ?", [token_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"no token {token_id!r}")
+    return _token(row)
+
+
+# --- agreements ------------------------------------------------------------------------------
+
+_AGREEMENT_COLUMNS = (
+    "id, version, owner, grantee, valid_from, created_at, stations, river, station_kind, params, "
+    "resolution, delay_us, until, purpose, created_by, revoked_at"
+)
+
+
+def _agreement(row: tuple[Any, ...]) -> Agreement:
+    (id_, version, owner, grantee, valid_from, created_at, stations, river, kind, params) = row[:10]
+    (resolution, delay_us, until, purpose, created_by, revoked_at) = row[10:]
+    return Agreement(
+        id=id_,
+        version=version,
+        owner=owner,
+        grantee=grantee,
+        valid_from=valid_from,
+        created_at=created_at,
+        stations=tuple(stations) if stations is not None else None,
+        river=river,
+        station_kind=StationKind(kind) if kind is not None else None,
+        params=tuple(params) if params is not None else None,
+        resolution=DataKind(resolution),
+        delay=delay_us * _US,
+        until=until,
+        purpose=purpose,
+        created_by=created_by,
+        revoked_at=revoked_at,
+    )
+
+
+def _insert_agreement(con: duckdb.DuckDBPyConnection, a: Agreement) -> None:
+    con.execute(
+        f"INSERT INTO agreements ({_AGREEMENT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+        [
+            a.id,
+            a.version,
+            a.owner,
+            a.grantee,
+            a.valid_from,
+            a.created_at,
+            list(a.stations) if a.stations is not None else None,
+            a.river,
+            a.station_kind.value if a.station_kind is not None else None,
+            list(a.params) if a.params is not None else None,
+            a.resolution.value,
+            a.delay // _US,
+            a.until,
+            a.purpose,
+            a.created_by,
+            a.revoked_at,
+        ],
+    )
+
+
+def add_agreement(con: duckdb.DuckDBPyConnection, draft: Agreement) -> Agreement:
+    """Insert version 1 under the next free id (call on the single writer: max+1 is not atomic)."""
+    row = con.execute("SELECT coalesce(max(id), 0) + 1 FROM agreements").fetchone()
+    assert row is not None
+    stored = Agreement(**{**_fields(draft), "id": int(row[0]), "version": 1})
+    _insert_agreement(con, stored)
+    return stored
+
+
+def add_agreement_version(con: duckdb.DuckDBPyConnection, a: Agreement) -> Agreement:
+    current = agreement(con, a.id)
+    if current is None:
+        raise NotFoundError(f"no agreement {a.id}")
+    stored = Agreement(**{**_fields(a), "version": current.version + 1})
+    _insert_agreement(con, stored)
+    return stored
+
+
+def agreement(con: duckdb.DuckDBPyConnection, agreement_id: int) -> Agreement | None:
+    row = con.execute(
+        f"SELECT {_AGREEMENT_COLUMNS} FROM agreements WHERE id = ? ORDER BY version DESC LIMIT 1",
+        [agreement_id],
+    ).fetchone()
+    return _agreement(row) if row is not None else None
+
+
+def agreements(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    owner: str | None = None,
+    grantee: str | None = None,
+    history: bool = False,
+) -> list[Agreement]:
+    current = "" if history else "QUALIFY version = max(version) OVER (PARTITION BY id)"
+    rows = con.execute(
+        f"SELECT {_AGREEMENT_COLUMNS} FROM agreements "
+        "WHERE (? IS NULL OR owner = ?) AND (? IS NULL OR grantee = ?) "
+        f"{current} ORDER BY id, version",
+        [owner, owner, grantee, grantee],
+    ).fetchall()
+    return [_agreement(r) for r in rows]
+
+
+def _fields(a: Agreement) -> dict[str, Any]:
+    return {name: getattr(a, name) for name in Agreement.__dataclass_fields__}
+
+
+# --- audit -----------------------------------------------------------------------------------
+
+_AUDIT_COLUMNS = (
+    "read_at, reader, token_id, reader_name, owner, agreement_id, agreement_version, "
+    "via, action, scope, n_values"
+)
+
+
+def insert_audit(con: duckdb.DuckDBPyConnection, entries: Sequence[AuditEntry]) -> None:
+    if not entries:
+        return
+    con.executemany(
+        f"INSERT INTO audit_log ({_AUDIT_COLUMNS}) VALUES ({', '.join('?' * 11)})",
+        [
+            [
+                e.at,
+                e.reader,
+                e.token_id,
+                e.reader_name,
+                e.owner,
+                e.agreement_id,
+                e.agreement_version,
+                e.via,
+                e.action,
+                e.scope,
+                e.values,
+            ]
+            for e in entries
+        ],
+    )
+
+
+def audit_entries(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    agency: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[AuditEntry]:
+    rows = con.execute(
+        f"SELECT {_AUDIT_COLUMNS} FROM audit_log "
+        "WHERE (? IS NULL OR reader = ? OR owner = ?) "
+        "AND (? IS NULL OR read_at >= ?) AND (? IS NULL OR read_at < ?) "
+        "ORDER BY read_at, agreement_id",
+        [agency, agency, agency, start, start, end, end],
+    ).fetchall()
+    return [AuditEntry(*r) for r in rows]
+
+
+# --- observations limited to slices ----------------------------------------------------------
+
+
+def slice_filter(slices: Sequence[ObservationSlice]) -> tuple[str, list[Any]]:
+    """A WHERE condition (and its parameters) true exactly for rows in the union of ``slices``."""
+    if not slices:
+        return "false", []
+    terms: list[str] = []
+    params: list[Any] = []
+    for s in slices:
+        parts = [_in("mn", s.mns, params), _in("kind", [k.value for k in s.kinds], params)]
+        if s.params is not None:
+            parts.append(_in("param", s.params, params))
+        if s.start is not None:
+            parts.append("time >= ?")
+            params.append(s.start)
+        if s.end is not None:
+            parts.append("time < ?")
+            params.append(s.end)
+        terms.append("(" + " AND ".join(parts) + ")")
+    return "(" + " OR ".join(terms) + ")", params
+
+
+def _in(column: str, values: Sequence[str], params: list[Any]) -> str:
+    if not values:
+        return "false"
+    params.extend(values)
+    if len(values) == 1:
+        return f"{column} = ?"
+    return f"{column} IN ({', '.join('?' * len(values))})"
+
+
+def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
+    table = result.to_arrow_table()
+    return OBSERVATION_SCHEMA.empty_table() if table is None else table.cast(OBSERVATION_SCHEMA)
+
+
+def read_slices(
+    con: duckdb.DuckDBPyConnection,
+    slices: Sequence[ObservationSlice],
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    descending: bool = False,
+    after: ObservationKey | None = None,
+) -> pa.Table:
+    where, params = slice_filter(slices)
+    direction = "DESC" if descending else "ASC"
+    if after is not None:
+        where += f" AND (mn, param, kind, time) {'<' if descending else '>'} (?, ?, ?, ?::TIMESTAMPTZ)"
+        params.extend(after)
+    sql = (
+        f"SELECT {_OBS_COLUMNS} FROM observations WHERE {where} "
+        f"ORDER BY mn {direction}, param {direction}, kind {direction}, time {direction}"
+    )
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    if offset:
+        sql += " OFFSET ?"
+        params.append(offset)
+    return _arrow(con.execute(sql, params))
+
+
+def count_slices(
+    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice], *, cap: int | None = None
+) -> int:
+    where, params = slice_filter(slices)
+    if cap is None:
+        row = con.execute(f"SELECT count(*) FROM observations WHERE {where}", params).fetchone()
+    else:
+        row = con.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM observations WHERE {where} LIMIT ?)", [*params, cap]
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def latest_slices(con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]) -> pa.Table:
+    """Newest row per (mn, param, kind) within the union of ``slices`` (a scan; callers cache)."""
+    where, params = slice_filter(slices)
+    sql = (
+        "SELECT mn, param, kind, max(time) AS time, arg_max(value, time) AS value, "
+        f"arg_max(flag, time) AS flag FROM observations WHERE {where} "
+        "GROUP BY mn, param, kind ORDER BY mn, param, kind"
+    )
+    return _arrow(con.execute(sql, params))
+
+
+def series_slices(
+    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]
+) -> list[tuple[str, str, str]]:
+    unbounded = [
+        ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params) for s in slices
+    ]  # a series exists whether or not its values are old enough yet
+    where, params = slice_filter(unbounded)
+    rows = con.execute(
+        f"SELECT DISTINCT mn, param, kind FROM observations WHERE {where} ORDER BY mn, param, kind", params
+    ).fetchall()
+    return [(str(a), str(b), str(c)) for a, b, c in rows]
+
+
+class SharingTables(DuckDBCore):
+    """The :class:`~lianfang.store.base.SharingStore` half of the DuckDB store."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self._audit_lock = threading.Lock()
+        self._audit_pending: list[AuditEntry] = []
+        self._audit_future: Future[None] | None = None
+        super().__init__(path, read_only=read_only)
+
+    # --- tokens --------------------------------------------------------------------------------
+    def add_token(self, token: ApiToken) -> None:
+        self._write(lambda con: add_token(con, token), "adding token")
+
+    def token_by_digest(self, digest: str) -> ApiToken | None:
+        with self._cursor() as con, driver_errors("reading token"):
+            return token_by_digest(con, digest)
+
+    def tokens(self, *, agency: str | None = None) -> list[ApiToken]:
+        with self._cursor() as con, driver_errors("reading tokens"):
+            return tokens(con, agency=agency)
+
+    def revoke_token(self, token_id: str, at: datetime) -> ApiToken:
+        return self._write(lambda con: revoke_token(con, token_id, at), "revoking token")
+
+    # --- agreements ----------------------------------------------------------------------------
+    def add_agreement(self, agreement: Agreement) -> Agreement:
+        return self._write(lambda con: add_agreement(con, agreement), "adding agreement")
+
+    def add_agreement_version(self, agreement: Agreement) -> Agreement:
+        return self._write(lambda con: add_agreement_version(con, agreement), "amending agreement")
+
+    def agreement(self, agreement_id: int) -> Agreement | None:
+        with self._cursor() as con, driver_errors("reading agreement"):
+            return agreement(con, agreement_id)
+
+    def agreements(
+        self, *, owner: str | None = None, grantee: str | None = None, history: bool = False
+    ) -> list[Agreement]:
+        with self._cursor() as con, driver_errors("reading agreements"):
+            return agreements(con, owner=owner, grantee=grantee, history=history)
+
+    # --- audit ---------------------------------------------------------------------------------
+    def submit_audit(self, entries: Sequence[AuditEntry]) -> Future[None]:
+        """Queue entries; everything queued while one audit write waits for the writer joins it,
+        so a burst of reads costs one transaction, not one each."""
+        with self._audit_lock:
+            self._audit_pending.extend(entries)
+            if self._audit_future is None:
+                self._audit_future = self._submit(self._drain_audit, "writing audit log")
+            return self._audit_future
+
+    def _drain_audit(self, con: duckdb.DuckDBPyConnection) -> None:
+        with self._audit_lock:
+            entries, self._audit_pending, self._audit_future = self._audit_pending, [], None
+        insert_audit(con, entries)
+
+    def audit_entries(
+        self,
+        *,
+        agency: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> list[AuditEntry]:
+        with self._cursor() as con, driver_errors("reading audit log"):
+            return audit_entries(con, agency=agency, start=start, end=end)
+
+    # --- reads limited to slices ---------------------------------------------------------------
+    def read_slices(
+        self,
+        slices: Sequence[ObservationSlice],
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        descending: bool = False,
+        after: ObservationKey | None = None,
+    ) -> pa.Table:
+        with self._cursor() as con, driver_errors("reading observations"):
+            return read_slices(con, slices, limit=limit, offset=offset, descending=descending, after=after)
+
+    def count_slices(self, slices: Sequence[ObservationSlice], *, cap: int | None = None) -> int:
+        with self._cursor() as con, driver_errors("counting observations"):
+            return count_slices(con, slices, cap=cap)
+
+    def latest_slices(self, slices: Sequence[ObservationSlice]) -> pa.Table:
+        with self._cursor() as con, driver_errors("reading latest observations"):
+            return latest_slices(con, slices)
+
+    def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
+        with self._cursor() as con, driver_errors("reading series"):
+            return series_slices(con, slices)
