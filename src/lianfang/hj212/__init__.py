@@ -31,10 +31,11 @@ from .events import (
 )
 from .hjtime import BEIJING, make_qn
 from .packet import Packet, ProtocolVersion
-from .tolerance import Tolerance
+from .tolerance import CRC_VARIANTS, Tolerance
 
 __all__ = [
     "BEIJING",
+    "CRC_VARIANTS",
     "NEED_DATA",
     "REJECT_CODES",
     "Connection",

@@ -28,10 +28,10 @@ from .events import (
     SetTime,
     TimeCalibrationRequest,
 )
-from .frame import Frame, Framer
 from .hjtime import parse_timestamp
 from .packet import Packet, version_of_flag
-from .segment import SegmentSyntaxError, parse_segment, parse_segment_header
+from .reader import PacketReader
+from .segment import SegmentSyntaxError, parse_segment_header
 from .split import SplitAssembler
 from .tolerance import Tolerance
 
@@ -67,7 +67,7 @@ class Connection:
         self.tolerance = tolerance
         self.send_limit = min(max_data_len, STANDARD_MAX_DATA_LEN)
         self.receive_limit = max(max_data_len, tolerance.max_data_len)
-        self._framer = Framer(self.receive_limit, tolerance)
+        self._reader = PacketReader(max_data_len=self.receive_limit, tolerance=tolerance)
         self._splits = SplitAssembler(max_pending_splits)
         self._ready: deque[Event] = deque()
 
@@ -76,12 +76,12 @@ class Connection:
     @property
     def buffered(self) -> int:
         """Bytes received and not yet framed (for backpressure)."""
-        return self._framer.buffered
+        return self._reader.buffered
 
     @property
     def discarded_bytes(self) -> int:
         """Bytes skipped outside any frame so far (noise, log prefixes)."""
-        return self._framer.discarded
+        return self._reader.discarded_bytes
 
     @property
     def pending_splits(self) -> int:
@@ -90,46 +90,29 @@ class Connection:
 
     @property
     def eof(self) -> bool:
-        return self._framer.eof
+        return self._reader.eof
 
     def receive_data(self, data: bytes) -> None:
         """Append received bytes; ``b""`` means the peer closed the stream (EOF)."""
-        if self._framer.eof and data:
-            raise LocalProtocolError("receive_data after EOF")
-        self._framer.feed(bytes(data))
+        self._reader.receive_data(data)
 
     def next_event(self) -> Event | NeedData:
         """Next event, or NEED_DATA; raises RemoteProtocolError for a bad frame (then call again)."""
         while not self._ready:
             try:
-                frame = self._framer.next_frame()
+                packet = self._reader.next_packet()
             except RemoteProtocolError as exc:
                 if exc.code == "crc_mismatch" and exc.response is None:
                     exc.response = crc_wrong_answer(exc.frame, self.tolerance)
                 raise
-            if frame is None:
+            if packet is None:
                 return NEED_DATA
-            self._ready.extend(self._events_of(self._packet_of(frame)))
+            self._ready.extend(self._events_of(packet))
         return self._ready.popleft()
 
     def flush_partial(self) -> list[DataUpload]:
         """Incomplete split uploads still waiting (``complete=False``), oldest first; forgets them."""
         return self._splits.flush()
-
-    def _packet_of(self, frame: Frame) -> Packet:
-        try:
-            text = frame.data.decode(self.tolerance.encoding)
-        except UnicodeDecodeError as exc:
-            raise RemoteProtocolError(
-                "not_utf8",
-                f"data segment is not valid {self.tolerance.encoding} at byte {exc.start}",
-                None,
-                frame.raw,
-            ) from None
-        try:
-            return parse_segment(text, frame.raw)
-        except SegmentSyntaxError as exc:
-            raise RemoteProtocolError("format", str(exc), None, frame.raw) from None
 
     def _events_of(self, packet: Packet) -> list[Event]:
         cn = packet.cn

@@ -141,8 +141,8 @@ def _upload_header(upload: Upload, qn: str, part: tuple[int, int] | None) -> Hea
         ("Flag", flag_text),
     ]
     if part is not None:
-        # HJ 212-2017 Table 3: PNUM and PNO are 4 characters each.
-        header += [("PNUM", f"{part[0]:04d}"), ("PNO", f"{part[1]:04d}")]
+        # HJ 212-2017 Table 3 gives at most 4 digits; its examples write them plainly ("PNUM=2;PNO=1").
+        header += [("PNUM", str(part[0])), ("PNO", str(part[1]))]
     return header
 
 
@@ -159,8 +159,8 @@ def split_upload(upload: Upload, max_data_len: int = STANDARD_MAX_DATA_LEN) -> l
     start = parse_qn(upload.qn)
     if start is None:
         raise LocalProtocolError(f"a split upload needs a 17-digit time QN for its parts, not {upload.qn!r}")
-    # size with the widest header (same widths for every part: QN 17 digits, PNUM/PNO 4 digits)
-    probe = encode_segment(_upload_header(upload, upload.qn, (1, 1)), _cp(fields))
+    # size with the widest header (QN has 17 digits in every part; PNUM/PNO at most 4 digits)
+    probe = encode_segment(_upload_header(upload, upload.qn, (9999, 9999)), _cp(fields))
     room = max_data_len - len(probe.encode())
     groups: list[list[str]] = [[]]
     used = 0
