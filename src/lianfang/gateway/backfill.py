@@ -265,7 +265,9 @@ class Backfiller:
             step = self._step(known.station, check.kind) if known else None
             if step is None:
                 continue
-            gaps = await self._find_gaps(check.mn, check.kind, check.start, check.end, step)
+            # only whole slots: the one still running at check.end is not due yet
+            end = slot_floor(check.end, step)
+            gaps = await self._find_gaps(check.mn, check.kind, check.start, end, step)
             queued = {(p.gap.mn, p.gap.kind, p.gap.begin) for p in self._queue}
             for gap in gaps:
                 if (gap.mn, gap.kind, gap.begin) not in queued:
@@ -323,10 +325,13 @@ class Backfiller:
         self._send(request)
         self._activity = loop.time()
         try:
-            qn_rtn = await self._await(self._answer, self._config.answer_timeout)
+            # the 9012 may come without a 9011 before it: waiting for either ends the first phase
+            await self._await((self._answer, self._result), self._config.answer_timeout)
+            qn_rtn = self._answer.result() if self._answer.done() else None
             if qn_rtn is not None and qn_rtn != QN_READY:
                 return "refused"
-            exe_rtn = await self._await(self._result, self._config.execution_timeout)
+            await self._await((self._result,), self._config.execution_timeout)
+            exe_rtn = self._result.result() if self._result.done() else None
         finally:
             self._waiting_qn = None
         if exe_rtn == EXE_NO_DATA:
@@ -339,14 +344,11 @@ class Backfiller:
             return "done"  # the logger sent all it has; what is still missing it does not have
         return "failed" if exe_rtn is not None else "timeout"
 
-    async def _await(self, fut: asyncio.Future[int], timeout: float) -> int | None:
-        """Wait for ``fut`` until ``timeout`` passes without the logger sending anything."""
+    async def _await(self, futures: tuple[asyncio.Future[int], ...], timeout: float) -> None:
+        """Wait until one of ``futures`` is done or ``timeout`` passes without the logger sending."""
         loop = asyncio.get_running_loop()
-        while True:
+        while not any(f.done() for f in futures):
             remaining = self._activity + timeout - loop.time()
             if remaining <= 0:
-                return None
-            try:
-                return await asyncio.wait_for(asyncio.shield(fut), remaining)
-            except TimeoutError:
-                continue
+                return
+            await asyncio.wait(futures, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)

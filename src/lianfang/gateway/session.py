@@ -357,11 +357,8 @@ class Session(asyncio.BufferedProtocol):
 
     def _store_partial(self) -> None:
         for upload in self._codec.flush_partial():
-            packet = upload.packets[0]
-            if packet.mn in self._stations and (
-                self._ctx.directory.check_cached(packet.mn, packet.pw) is Verdict.OK
-            ):
-                self._accept(upload, packet.mn)
+            self._ctx.metrics.packets += len(upload.packets)
+            self._authorised(upload, upload.packets[0])
 
     # --- flow control and timers ---------------------------------------------------------
     def _block(self, reason: str) -> None:

@@ -1,0 +1,53 @@
+"""The FastAPI application factory. Routes live in routers, one module each; this file wires them.
+
+``create_app(store=…, metrics=…, gateway_status=…)`` serves at least ``/healthz`` and ``/metrics``;
+further routers (observations, sharing, SensorThings, dashboard) are added here by their modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from lianfang.api.errors import install_error_handlers
+from lianfang.api.ops import ops_router
+from lianfang.gateway.metrics import Metrics
+from lianfang.store.base import Store
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    *,
+    store: Store,
+    metrics: Metrics | None = None,
+    gateway_status: Callable[[], dict[str, object]] | None = None,
+    routers: Sequence[APIRouter] = (),
+    title: str = "lianfang",
+) -> FastAPI:
+    """An app over ``store``; ``metrics``/``gateway_status`` come from an embedded gateway, if any."""
+    app = FastAPI(title=title, docs_url="/docs", redoc_url=None)
+    install_error_handlers(app)
+
+    async def health() -> tuple[dict[str, Any], bool]:
+        body: dict[str, Any] = {}
+        healthy = True
+        try:
+            count = await run_in_threadpool(store.count_observations)
+            body["store"] = {"ok": True, "observations": count}
+        except Exception as exc:  # report, do not raise: this is what a health check is for
+            healthy = False
+            body["store"] = {"ok": False, "error": str(exc)}
+        if gateway_status is not None:
+            status = gateway_status()
+            body["gateway"] = {"ok": bool(status.get("listening")), **status}
+            healthy = healthy and bool(status.get("listening"))
+        return body, healthy
+
+    app.include_router(ops_router(health=health, metrics=metrics.render_prometheus if metrics else None))
+    for router in routers:
+        app.include_router(router)
+    return app
