@@ -26,11 +26,12 @@ from __future__ import annotations
 
 from lianfang.store.observations import ObservationTables
 from lianfang.store.registry import RegistryTables
+from lianfang.store.sharing import SharingTables
 
 __all__ = ["DuckDBStore"]
 
 
-class DuckDBStore(RegistryTables, ObservationTables):
+class DuckDBStore(RegistryTables, ObservationTables, SharingTables):
     """A :class:`~lianfang.store.base.Store` on a DuckDB file (see the module docstring)."""
 
     def __enter__(self) -> DuckDBStore:
