@@ -7,6 +7,7 @@ further routers (observations, sharing, SensorThings, dashboard) are added here 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
@@ -14,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from lianfang.api.errors import install_error_handlers
 from lianfang.api.ops import ops_router
+from lianfang.api.rest import install_rest
 from lianfang.gateway.metrics import Metrics
-from lianfang.store.base import Store
+from lianfang.store.base import SharingStore, Store
 
 __all__ = ["create_app"]
 
@@ -27,6 +29,7 @@ def create_app(
     gateway_status: Callable[[], dict[str, object]] | None = None,
     routers: Sequence[APIRouter] = (),
     title: str = "lianfang",
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
     """An app over ``store``; ``metrics``/``gateway_status`` come from an embedded gateway, if any."""
     app = FastAPI(title=title, docs_url="/docs", redoc_url=None)
@@ -48,6 +51,9 @@ def create_app(
         return body, healthy
 
     app.include_router(ops_router(health=health, metrics=metrics.render_prometheus if metrics else None))
+    if isinstance(store, SharingStore):
+        # /api/v1 and the SharedReader every data route (REST, STA, exports) reads through
+        install_rest(app, store, clock=clock)
     for router in routers:
         app.include_router(router)
     return app

@@ -23,6 +23,7 @@ __all__ = [
     "now",
     "require_caller",
     "shared_reader",
+    "shared_reader_of",
     "sharing_store",
 ]
 
@@ -36,6 +37,11 @@ def install_sharing(
     app.state.sharing_store = store
     app.state.sharing_clock = clock or (lambda: datetime.now(UTC))
     return reader
+
+
+def shared_reader_of(app: FastAPI) -> SharedReader | None:
+    reader = getattr(app.state, "shared_reader", None)
+    return reader if isinstance(reader, SharedReader) else None
 
 
 def shared_reader(request: Request) -> SharedReader:

@@ -280,8 +280,8 @@ def _in(column: str, values: Sequence[str], params: list[Any]) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})"
 
 
-def _arrow(result: duckdb.DuckDBPyConnection) -> pa.Table:
-    table = result.to_arrow_table()
+def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    table = con.sql(sql, params=params).to_arrow_table()
     return OBSERVATION_SCHEMA.empty_table() if table is None else table.cast(OBSERVATION_SCHEMA)
 
 
@@ -309,7 +309,7 @@ def read_slices(
     if offset:
         sql += " OFFSET ?"
         params.append(offset)
-    return _arrow(con.execute(sql, params))
+    return _arrow(con, sql, params)
 
 
 def count_slices(
@@ -334,7 +334,7 @@ def latest_slices(con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSl
         f"arg_max(flag, time) AS flag FROM observations WHERE {where} "
         "GROUP BY mn, param, kind ORDER BY mn, param, kind"
     )
-    return _arrow(con.execute(sql, params))
+    return _arrow(con, sql, params)
 
 
 def series_slices(
