@@ -329,6 +329,7 @@ class AqiReport:
     missing: tuple[AqiItem, ...]
     notes: tuple[str, ...]  # which special rule or lianfang convention shaped the result
     concentrations: Mapping[Indicator, float]  # as used (after input rounding)
+    sources: Mapping[AqiItem, Indicator]  # the indicator each item's IAQI came from
 
     def to_json(self) -> dict[str, object]:
         """The CLI's JSON shape (other tools rely on it: keep it exactly)."""
@@ -407,4 +408,8 @@ def aqi_report(
         missing=missing,
         notes=tuple(notes),
         concentrations={k: float(v) for k, v in res.concentration.items()},
+        sources={
+            r.item: r.fallback if r.fallback is not None and bool(res.substituted[r.item]) else r.source
+            for r in items_of(ed, per)
+        },
     )

@@ -238,10 +238,8 @@ def _print_aqi(values: dict[Indicator, Decimal], report: AqiReport, *, chosen: b
         table.add_column(header, justify="right" if header in ("value", "IAQI") else "left")
     used: set[Indicator] = set()
     for rule in items_of(report.edition, report.period):
-        sources = [rule.source] + ([rule.fallback] if rule.fallback else [])
-        used.update(sources)
-        given = [s for s in sources if s in values]
-        shown = given[0] if given else rule.source
+        used.update([rule.source] + ([rule.fallback] if rule.fallback else []))
+        shown = report.sources[rule.item]
         value = report.concentrations.get(shown)
         iaqi = report.iaqi.get(rule.item)
         note = "primary" if rule.item in report.primary_pollutants else ""
