@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 import numpy as np
@@ -172,12 +173,25 @@ class WaterAssessment:
     item_classes: NDArray[np.int8]
     multiples: NDArray[np.float64]
     section_class: NDArray[np.int8]
-    main_pollutants: NDArray[np.object_]  # (rows × 3) item names, None where fewer are named
     lake: bool | NDArray[np.bool_] = field(default=False)
+
+    @cached_property
+    def main_pollutant_codes(self) -> NDArray[np.int8]:
+        """(rows × 3) column numbers into ``items`` of the main pollutants, -1 = none; computed on use."""
+        assessed = np.asarray([item in ASSESSED_ITEMS for item in self.items], dtype=bool)
+        return _main_pollutant_codes(
+            self.items, self.item_classes, self.multiples, self.section_class, assessed
+        )
 
     @property
     def status(self) -> NDArray[np.str_]:
         return status_of(self.section_class)
+
+    @property
+    def main_pollutants(self) -> NDArray[np.object_]:
+        """(rows × 3) item names in the method's order, None where fewer are named."""
+        names = np.asarray([*self.items, None], dtype=object)  # code -1 picks the trailing None
+        return np.asarray(names[self.main_pollutant_codes], dtype=object)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per input row: class (code), label, status, colour, main_pollutants ("、"-joined)."""
@@ -211,8 +225,9 @@ def assess(frame: pd.DataFrame, *, lake: bool | ArrayLike = False) -> WaterAsses
     lake_arr: bool | NDArray[np.bool_] = lake if isinstance(lake, bool) else np.asarray(lake, dtype=bool)
     classed = [(col, item) for col, item in zip(frame.columns, items, strict=True) if item != "WT"]
     n = len(frame)
-    classes = np.zeros((n, len(classed)), dtype=np.int8)
-    multiples = np.full((n, len(classed)), np.nan)
+    # Column-major: each item fills a contiguous column.
+    classes = np.zeros((n, len(classed)), dtype=np.int8, order="F")
+    multiples = np.full((n, len(classed)), np.nan, order="F")
     for k, (col, item) in enumerate(classed):
         values = frame[col].to_numpy(dtype=np.float64, na_value=np.nan)
         classes[:, k] = item_class(item, values, lake=lake_arr)
@@ -224,8 +239,7 @@ def assess(frame: pd.DataFrame, *, lake: bool | ArrayLike = False) -> WaterAsses
     section = (
         classes[:, assessed].max(axis=1).astype(np.int8) if assessed.any() else np.zeros(n, dtype=np.int8)
     )
-    main = _main_pollutants(names, classes, multiples, section, assessed)
-    return WaterAssessment(frame.index, names, classes, multiples, section, main, lake_arr)
+    return WaterAssessment(frame.index, names, classes, multiples, section, lake_arr)
 
 
 def _rows(lake: bool | NDArray[np.bool_], mask: NDArray[np.bool_]) -> bool | NDArray[np.bool_]:
@@ -247,34 +261,47 @@ def section_class(frame: pd.DataFrame, *, lake: bool | ArrayLike = False) -> NDA
     return out
 
 
-def _main_pollutants(
+def _main_pollutant_codes(
     items: tuple[str, ...],
     classes: NDArray[np.int8],
     multiples: NDArray[np.float64],
     section: NDArray[np.int8],
     assessed: NDArray[np.bool_],
-) -> NDArray[np.object_]:
-    # 环办[2011]22号 (reference §2.4): named only when the section is worse than class III; worst classes
-    # first, then the larger exceedance multiple; cyanide and heavy metals that exceed III come first.
+) -> NDArray[np.int8]:
+    # 环办[2011]22号 (reference §2.4): named only when the section is worse than class III; cyanide and
+    # heavy metals that exceed III first, then the worst classes, then the larger exceedance multiple;
+    # ties in Table 1 order. Three passes, each taking the best remaining item of every row; the work is
+    # column by column (items are few, rows many), which keeps every step an elementwise array operation.
     n, k = classes.shape
-    out = np.full((n, MAIN_POLLUTANTS_MAX), None, dtype=object)
+    out = np.full((n, MAIN_POLLUTANTS_MAX), -1, dtype=np.int8)
     rows = np.flatnonzero(section > 3)
     if rows.size == 0 or k == 0:
         return out
-    cls = classes[rows]
-    eligible = (cls > 3) & assessed[None, :]
-    priority = np.asarray([item in PRIORITY_ITEMS for item in items], dtype=np.int8)[None, :]
-    mult = np.nan_to_num(multiples[rows], nan=-np.inf)
-    order = np.broadcast_to(np.asarray([_ITEM_ORDER[i] for i in items]), cls.shape)
-    # np.lexsort: the last key is the primary one.
-    ranking = np.lexsort(
-        (order, -mult, -cls.astype(np.int16), -np.broadcast_to(priority, cls.shape), ~eligible)
-    )
-    top = ranking[:, :MAIN_POLLUTANTS_MAX]
-    named = np.take_along_axis(eligible, top, axis=1)
-    names = np.asarray(items, dtype=object)[top]
-    names[~named] = None
-    out[rows, : names.shape[1]] = names
+    by_table = [int(c) for c in np.argsort([_ITEM_ORDER[i] for i in items], kind="stable")]
+    ranks: list[NDArray[np.int16]] = []
+    mults: list[NDArray[np.float64]] = []
+    for c in by_table:
+        cls = classes[rows, c].astype(np.int16)
+        eligible = (cls > 3) & bool(assessed[c])
+        # Rank key (priority, class); 0 = not eligible. pH and DO have no multiple: last in their class.
+        ranks.append(np.where(eligible, (8 if items[c] in PRIORITY_ITEMS else 0) + cls, 0).astype(np.int16))
+        m = multiples[rows, c]
+        mults.append(np.where(np.isnan(m), -np.inf, m))
+    picked = np.full((rows.size, MAIN_POLLUTANTS_MAX), -1, dtype=np.int8)
+    for slot in range(MAIN_POLLUTANTS_MAX):
+        top = np.maximum.reduce(ranks)
+        best = np.full(rows.size, -np.inf)
+        for rank, mult in zip(ranks, mults, strict=True):
+            np.maximum(best, np.where(rank == top, mult, -np.inf), out=best)
+        choice = np.full(rows.size, -1, dtype=np.int8)
+        for pos in reversed(range(k)):  # reversed: the earliest item in Table 1 order is written last
+            hit = (ranks[pos] == top) & (mults[pos] == best) & (top > 0)
+            choice[hit] = pos
+        found = choice >= 0
+        picked[found, slot] = np.asarray(by_table, dtype=np.int8)[choice[found]]
+        for pos in range(k):
+            ranks[pos][choice == pos] = 0
+    out[rows] = picked
     return out
 
 
