@@ -14,8 +14,8 @@ from typing import Any, Final
 
 __all__ = [
     "ENTITY_SETS",
-    "Entity",
     "ENTITY_TYPES",
+    "Entity",
     "EntityType",
     "PropertyKind",
     "Relation",

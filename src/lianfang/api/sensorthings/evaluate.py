@@ -30,8 +30,18 @@ from lianfang.api.sensorthings.expr import (
 )
 from lianfang.api.sensorthings.functions import FUNCTIONS
 from lianfang.api.sensorthings.geo import as_geometry
+from lianfang.api.sensorthings.parser import OrderItem
 
-__all__ = ["EvalContext", "Many", "Navigator", "evaluate", "is_constant", "matches", "sort_key"]
+__all__ = [
+    "EvalContext",
+    "Many",
+    "Navigator",
+    "evaluate",
+    "is_constant",
+    "matches",
+    "sort_entities",
+    "sort_key",
+]
 
 
 class Navigator(Protocol):
@@ -247,7 +257,10 @@ def evaluate(expr: Expr, entity: Entity, ctx: EvalContext, env: dict[str, Entity
     if expr.body is None or expr.var is None:
         return bool(members)
     body, var = expr.body, expr.var
-    test = lambda e: _truth(evaluate(body, entity, ctx, {**scope, var: e}))
+
+    def test(member: Entity) -> bool:
+        return _truth(evaluate(body, entity, ctx, {**scope, var: member}))
+
     return any(map(test, members)) if expr.op == "any" else all(map(test, members))
 
 
@@ -294,3 +307,14 @@ def sort_key(value: Any) -> tuple[int, Any]:
                 return (rank, _as_datetime(value))
             return (rank, value)
     return (9, str(value))
+
+
+def sort_entities(entities: list[Entity], items: Sequence[OrderItem], ctx: EvalContext) -> None:
+    """Sort in place by several $orderby keys (stable sorts, last key first)."""
+    for item in reversed(items):
+        expr = item.expr
+
+        def key(entity: Entity, expr: Expr = expr) -> tuple[int, Any]:
+            return sort_key(evaluate(expr, entity, ctx))
+
+        entities.sort(key=key, reverse=item.descending)

@@ -127,7 +127,8 @@ def _offset_minutes(value: Any) -> int | None:
 def _round(value: Any) -> int | None:
     if not _is_number(value):
         return None
-    return int(math.floor(value + 0.5)) if value >= 0 else -int(math.floor(-value + 0.5))
+    number = float(value)
+    return math.floor(number + 0.5) if number >= 0 else -math.floor(-number + 0.5)
 
 
 def _floor(value: Any) -> int | None:

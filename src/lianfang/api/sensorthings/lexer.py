@@ -116,10 +116,10 @@ def tokenize(source: str) -> list[Token]:
             tokens.append(Token(TokenKind.NAME, text, i))
             i = end
             continue
-        kind = _PUNCT.get(ch)
-        if kind is None:
+        punct = _PUNCT.get(ch)
+        if punct is None:
             raise InputError(f"unexpected character {ch!r} at position {i}")
-        tokens.append(Token(kind, ch, i))
+        tokens.append(Token(punct, ch, i))
         i += 1
     tokens.append(Token(TokenKind.END, "", n))
     return tokens

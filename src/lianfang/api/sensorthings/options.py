@@ -22,9 +22,11 @@ __all__ = [
     "DEFAULT_TOP",
     "MAX_TOP",
     "ExpandItem",
-    "NotImplementedOption",
     "QueryOptions",
+    "UnsupportedOptionError",
     "check_options",
+    "expand_text",
+    "option_pairs",
     "parse_options",
 ]
 
@@ -39,7 +41,7 @@ _OPTIONS: Final = frozenset(
 _KNOWN_UNSUPPORTED: Final = frozenset({"$resultFormat", "$search", "$apply", "$format", "$levels"})
 
 
-class NotImplementedOption(LianfangError):
+class UnsupportedOptionError(LianfangError):
     """18-088 req/request-data/query-status-code: a request with an unsupported option fails."""
 
     status = 501
@@ -150,7 +152,7 @@ def parse_options(pairs: Iterable[tuple[str, str]]) -> QueryOptions:
         if not name.startswith("$"):
             continue
         if name in _KNOWN_UNSUPPORTED:
-            raise NotImplementedOption(f"query option {name} is not implemented")
+            raise UnsupportedOptionError(f"query option {name} is not implemented")
         if name not in _OPTIONS:
             raise InputError(f"unknown query option {name}")
         if name in options.raw:
@@ -194,3 +196,34 @@ def check_options(options: QueryOptions, etype: EntityType) -> None:
         if relation is None:
             raise InputError(f"$expand: {etype.name} has no navigation property {expand.relation!r}")
         check_options(expand.options, ENTITY_TYPES[relation.target])
+
+
+def expand_text(items: Iterable[ExpandItem]) -> str:
+    """``$expand`` text for ``items`` (rebuilt, so merged path-form expands are repeated correctly)."""
+    parts = []
+    for item in items:
+        inner = ";".join(f"{k}={v}" for k, v in option_pairs(item.options))
+        parts.append(f"{item.relation}({inner})" if inner else item.relation)
+    return ",".join(parts)
+
+
+def option_pairs(
+    options: QueryOptions, *, top: int | None = None, skip: int | None = None, skiptoken: str | None = None
+) -> list[tuple[str, str]]:
+    """Query options to repeat in a link: the given ones, with $top/$skip/$skiptoken replaced if set."""
+    pairs: list[tuple[str, str]] = []
+    for name in ("$filter", "$orderby", "$select", "$count"):
+        if name in options.raw:
+            pairs.append((name, options.raw[name]))
+    if options.expand:
+        pairs.append(("$expand", expand_text(options.expand)))
+    chosen_top = top if top is not None else options.top
+    if chosen_top is not None:
+        pairs.append(("$top", str(chosen_top)))
+    if skiptoken is not None:
+        pairs.append(("$skiptoken", skiptoken))
+    else:
+        chosen_skip = skip if skip is not None else options.skip
+        if chosen_skip:
+            pairs.append(("$skip", str(chosen_skip)))
+    return pairs
