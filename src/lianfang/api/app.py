@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from lianfang.api.errors import install_error_handlers
 from lianfang.api.ops import ops_router
 from lianfang.api.rest import install_rest
+from lianfang.api.sensorthings import create_sta_router
 from lianfang.gateway.metrics import Metrics
 from lianfang.store.base import SharingStore, Store
 
@@ -54,6 +55,7 @@ def create_app(
     if isinstance(store, SharingStore):
         # /api/v1 and the SharedReader every data route (REST, STA, exports) reads through
         install_rest(app, store, clock=clock)
+        app.include_router(create_sta_router())  # OGC SensorThings API 1.1 at /sta/v1.1
     for router in routers:
         app.include_router(router)
     return app
