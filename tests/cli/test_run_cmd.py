@@ -1,0 +1,79 @@
+"""``lianfang run`` as a subprocess: health over HTTP, clean SIGTERM, one-line errors."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.gateway.procs import free_port, healthz, start_server, stop_server
+
+
+def test_run_no_sim_serves_healthz_metrics_and_stops_on_sigterm(tmp_path: Path) -> None:
+    hj212, http = free_port(), free_port()
+    proc = start_server(tmp_path / "data", hj212, http)
+    body = healthz(http)
+    assert body["ok"] is True
+    assert body["store"] == {"ok": True, "observations": 0}
+    gateway = body["gateway"]
+    assert isinstance(gateway, dict)
+    assert gateway["listening"] is True
+    assert gateway["port"] == hj212
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=2) as response:
+        text = response.read().decode()
+        assert response.headers["Content-Type"].startswith("text/plain")
+    assert "lianfang_gateway_packets_total 0" in text
+    with socket.create_connection(("127.0.0.1", hj212), timeout=2):
+        pass  # the HJ 212 port accepts loggers
+    assert stop_server(proc) == 0
+    assert (tmp_path / "data" / "lianfang.duckdb").exists()
+
+
+def _run_fails(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lianfang", "run", "--no-sim", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+def test_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for flag, other in (("--hj212-port", "--http-port"), ("--http-port", "--hj212-port")):
+            result = _run_fails("--data", str(tmp_path / "d"), flag, str(port), other, str(free_port()))
+            assert result.returncode != 0
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1, result.stderr
+            assert "already in use" in lines[0]
+            assert "Traceback" not in result.stderr
+
+
+def test_store_held_by_another_process_is_a_one_line_error(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    proc = start_server(data, free_port(), free_port())
+    try:
+        result = _run_fails(
+            "--data", str(data), "--hj212-port", str(free_port()), "--http-port", str(free_port())
+        )
+        assert result.returncode != 0
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "Traceback" not in result.stderr
+    finally:
+        assert stop_server(proc) == 0
+
+
+def test_unusable_data_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = _run_fails("--data", str(blocker / "data"), "--hj212-port", str(free_port()), "--http-port", "0")
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "data directory" in result.stderr
