@@ -18,12 +18,7 @@ __all__ = ["OBSERVATION_SCHEMA", "ObservationQuery", "Store", "open_store"]
 
 
 def open_store(path: str | Path, *, read_only: bool = False) -> DuckDBStore:
-    """Open (creating and migrating if needed) the DuckDB store file at ``path``.
+    """:func:`lianfang.store.duckdb.open_store` (imported on first use)."""
+    from lianfang.store import duckdb  # lazy: see the module docstring
 
-    Raises ``ConfigError`` for a missing or unusable directory, ``StoreLockedError`` when another
-    process holds the file, ``StoreError`` for anything else; every message is one line.
-    ``read_only=True`` neither creates nor migrates and refuses writes.
-    """
-    from lianfang.store.duckdb import DuckDBStore  # lazy: see the module docstring
-
-    return DuckDBStore(path, read_only=read_only)
+    return duckdb.open_store(path, read_only=read_only)

@@ -19,16 +19,18 @@ How to extend it with your own tables (e.g. sharing: tokens, agreements, audit):
    Never keep a connection or cursor of your own: only the writer thread writes.
 3. Add ``SharingTables`` to the bases of :class:`DuckDBStore` below.
 
-Open a store with :func:`lianfang.store.open_store`.
+Open a store with :func:`open_store` (also exported as ``lianfang.store.open_store``).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from lianfang.store.observations import ObservationTables
 from lianfang.store.registry import RegistryTables
 from lianfang.store.sharing import SharingTables
 
-__all__ = ["DuckDBStore"]
+__all__ = ["DuckDBStore", "open_store"]
 
 
 class DuckDBStore(RegistryTables, ObservationTables, SharingTables):
@@ -36,3 +38,13 @@ class DuckDBStore(RegistryTables, ObservationTables, SharingTables):
 
     def __enter__(self) -> DuckDBStore:
         return self
+
+
+def open_store(path: str | Path, *, read_only: bool = False) -> DuckDBStore:
+    """Open (creating and migrating if needed) the DuckDB store file at ``path``.
+
+    Raises ``ConfigError`` for a missing or unusable directory, ``StoreLockedError`` when another
+    process holds the file, ``StoreError`` for anything else; every message is one line.
+    ``read_only=True`` neither creates nor migrates and refuses writes.
+    """
+    return DuckDBStore(path, read_only=read_only)

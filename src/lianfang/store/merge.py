@@ -106,22 +106,38 @@ def stage_batch(batch: ObservationBatch) -> pa.Table:
     return table.cast(STAGE_SCHEMA)
 
 
+# The previous value of a staged key is the one from the batch before it in the group, if any
+# (``group_*``), else the stored one (``db_*``). Window functions only when keys repeat: measured,
+# they double the cost of the query, and a group without repeated keys is the common case.
+_STAGED_WITH_REPEATS = """
+    SELECT *,
+           lag(seq) OVER w IS NOT NULL AS in_group,
+           lag(value) OVER w AS group_value, lag(flag) OVER w AS group_flag,
+           lag(qn) OVER w AS group_qn, lag(received_at) OVER w AS group_received_at,
+           lead(seq) OVER w IS NULL AS is_last
+    FROM (
+        SELECT * FROM lf_stage  -- inside one batch, the last of a repeated key wins
+        QUALIFY row_number() OVER (PARTITION BY batch, mn, param, kind, time ORDER BY seq DESC) = 1
+    )
+    WINDOW w AS (PARTITION BY mn, param, kind, time ORDER BY seq)
+"""
+_STAGED_UNIQUE = """
+    SELECT *,
+           false AS in_group,
+           NULL::DOUBLE AS group_value, NULL::VARCHAR AS group_flag,
+           NULL::VARCHAR AS group_qn, NULL::TIMESTAMPTZ AS group_received_at,
+           true AS is_last
+    FROM lf_stage
+"""
 _CLASSIFY_SQL = """
-WITH staged AS (
-    SELECT * FROM lf_stage
-    QUALIFY row_number() OVER (PARTITION BY batch, mn, param, kind, time ORDER BY seq DESC) = 1
+WITH staged AS ({staged}
 ), joined AS (
     SELECT s.*,
            o.mn IS NOT NULL AS in_db,
-           o.value AS db_value, o.flag AS db_flag, o.qn AS db_qn, o.received_at AS db_received_at,
-           lag(s.seq) OVER w IS NOT NULL AS in_group,
-           lag(s.value) OVER w AS group_value, lag(s.flag) OVER w AS group_flag,
-           lag(s.qn) OVER w AS group_qn, lag(s.received_at) OVER w AS group_received_at,
-           lead(s.seq) OVER w IS NULL AS is_last
+           o.value AS db_value, o.flag AS db_flag, o.qn AS db_qn, o.received_at AS db_received_at
     FROM staged AS s
     LEFT JOIN observations AS o
       ON o.mn = s.mn AND o.param = s.param AND o.kind = s.kind AND o.time = s.time
-    WINDOW w AS (PARTITION BY s.mn, s.param, s.kind, s.time ORDER BY s.seq)
 ), previous AS (
     SELECT *,
            in_group OR in_db AS has_old,
@@ -139,6 +155,7 @@ SELECT mn, param, kind, time, value, flag, qn, received_at, batch, is_last, in_d
             ELSE 2 END::TINYINT AS status
 FROM previous
 """
+_KEY = ["mn", "param", "kind", "time"]
 
 _INSERT_CORRECTIONS_SQL = """
 INSERT INTO observation_corrections
@@ -181,9 +198,11 @@ def merge_group(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> l
     if total == 0:
         return [WriteResult() for _ in tables]
 
+    repeats = total > 1 and stage.group_by(_KEY).aggregate([]).num_rows < total
+    sql = _CLASSIFY_SQL.format(staged=_STAGED_WITH_REPEATS if repeats else _STAGED_UNIQUE)
     con.register("lf_stage", stage)
     try:
-        classified = con.sql(_CLASSIFY_SQL).to_arrow_table()
+        classified = con.sql(sql).to_arrow_table()
     finally:
         con.unregister("lf_stage")
 

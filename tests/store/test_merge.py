@@ -1,0 +1,184 @@
+"""Resend / correction semantics of observation writes (lianfang.store.merge), on a real file."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytest
+
+from lianfang.errors import InputError
+from lianfang.model import DataKind, ObservationBatch, WriteResult
+from lianfang.store.base import ObservationQuery
+from lianfang.store.duckdb import DuckDBStore
+from lianfang.store.merge import stage_batch
+
+from .conftest import batch, hours
+
+
+@contextmanager
+def writer_held(store: DuckDBStore) -> Iterator[None]:
+    """Keep the writer thread busy so that everything submitted meanwhile forms one group."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(_con: object) -> None:
+        started.set()
+        release.wait(10)
+
+    future = store._submit(hold, "holding the writer")
+    assert started.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        future.result()
+
+
+def values(store: DuckDBStore) -> dict[tuple[str, str, int], tuple[float | None, str]]:
+    table = store.read_observations(ObservationQuery())
+    return {
+        (r["mn"], r["param"], int((r["time"] - hours(0)).total_seconds() // 3600)): (r["value"], r["flag"])
+        for r in table.to_pylist()
+    }
+
+
+def test_new_rows_are_inserted(store: DuckDBStore) -> None:
+    result = store.write_observations(
+        batch(("A", "w21003", 0, 0.5), ("A", "w21003", 1, 0.6), ("B", "w01001", 0, 7.1))
+    )
+    assert result == WriteResult(inserted=3)
+    assert values(store) == {
+        ("A", "w21003", 0): (0.5, "N"),
+        ("A", "w21003", 1): (0.6, "N"),
+        ("B", "w01001", 0): (7.1, "N"),
+    }
+
+
+def test_resend_is_a_no_op(store: DuckDBStore) -> None:
+    b = batch(("A", "w21003", 0, 0.5), ("A", "w21003", 1, None))
+    store.write_observations(b)
+    assert store.write_observations(b) == WriteResult(unchanged=2)
+    assert store.count_observations() == 2
+    assert store.read_corrections(ObservationQuery()).num_rows == 0
+
+
+def test_changed_value_or_flag_is_a_correction_with_audit(store: DuckDBStore) -> None:
+    store.write_observations(
+        batch(("A", "w21003", 0, 0.5), ("A", "w21003", 1, 0.6), ("A", "w21003", 2, None))
+    )
+    result = store.write_observations(
+        batch(
+            ("A", "w21003", 0, 0.7),
+            ("A", "w21003", 1, 0.6, "D"),
+            ("A", "w21003", 2, 1.0),
+            ("A", "w21003", 3, 2.0),
+        )
+    )
+    assert result == WriteResult(inserted=1, corrected=3)
+    assert store.count_observations() == 4
+    assert values(store)[("A", "w21003", 0)] == (0.7, "N")
+    assert values(store)[("A", "w21003", 1)] == (0.6, "D")
+    audit = store.read_corrections(ObservationQuery()).to_pylist()
+    changes = {int((r["time"] - hours(0)).total_seconds() // 3600): r for r in audit}
+    assert {
+        h: (r["old_value"], r["old_flag"], r["new_value"], r["new_flag"]) for h, r in changes.items()
+    } == {
+        0: (0.5, "N", 0.7, "N"),
+        1: (0.6, "N", 0.6, "D"),
+        2: (None, "N", 1.0, "N"),
+    }
+    assert all(isinstance(r["corrected_at"], datetime) for r in audit)
+
+
+def test_duplicates_inside_a_batch_last_wins(store: DuckDBStore) -> None:
+    result = store.write_observations(batch(("A", "p", 0, 1.0), ("A", "p", 0, 2.0), ("A", "p", 0, 3.0)))
+    assert result == WriteResult(inserted=1)
+    assert values(store) == {("A", "p", 0): (3.0, "N")}
+    result = store.write_observations(batch(("A", "p", 0, 9.0), ("A", "p", 0, 3.0)))
+    assert result == WriteResult(unchanged=1)  # the last one equals the stored value
+    assert store.read_corrections(ObservationQuery()).num_rows == 0
+
+
+def test_batches_in_one_group_behave_as_if_written_in_order(store: DuckDBStore) -> None:
+    store.write_observations(batch(("A", "p", 0, 1.0)))
+    with writer_held(store):
+        futures = [
+            store.submit_observations(batch(("A", "p", 0, 2.0), ("A", "p", 1, 5.0))),  # correct, insert
+            store.submit_observations(batch(("A", "p", 0, 2.0), ("A", "p", 1, 5.0))),  # both resends
+            store.submit_observations(batch(("A", "p", 0, 1.0), ("A", "p", 1, 6.0))),  # correct both
+            store.submit_observations(batch(("A", "p", 2, 7.0), ("A", "p", 2, 8.0))),  # insert, last wins
+        ]
+        commits_before = store.write_stats().commits
+    results = [f.result(timeout=10) for f in futures]
+    assert store.write_stats().commits == commits_before + 2  # the hold, then one group
+    assert results == [
+        WriteResult(inserted=1, corrected=1),
+        WriteResult(unchanged=2),
+        WriteResult(corrected=2),
+        WriteResult(inserted=1),
+    ]
+    assert values(store) == {("A", "p", 0): (1.0, "N"), ("A", "p", 1): (6.0, "N"), ("A", "p", 2): (8.0, "N")}
+    audit = [(r["old_value"], r["new_value"]) for r in store.read_corrections(ObservationQuery()).to_pylist()]
+    assert sorted(audit) == sorted([(1.0, 2.0), (2.0, 1.0), (5.0, 6.0)])
+
+
+def test_kinds_are_separate_keys(store: DuckDBStore) -> None:
+    b = ObservationBatch(
+        mn=["A", "A"],
+        param=["p", "p"],
+        kind=[DataKind.HOUR, DataKind.DAY],
+        time=[hours(0), hours(0)],
+        value=[1.0, 2.0],
+        flag=["N", "N"],
+    )
+    assert store.write_observations(b) == WriteResult(inserted=2)
+
+
+def test_same_instant_in_other_zones_is_the_same_key(store: DuckDBStore) -> None:
+    from datetime import UTC
+
+    store.write_observations(batch(("A", "p", 0, 1.0)))
+    b = ObservationBatch(
+        mn=["A"], param=["p"], kind=["hour"], time=[hours(0).astimezone(UTC)], value=[1.0], flag=["N"]
+    )
+    assert store.write_observations(b) == WriteResult(unchanged=1)
+
+
+def test_nan_resend_is_unchanged(store: DuckDBStore) -> None:
+    store.write_observations(batch(("A", "p", 0, math.nan)))
+    assert store.write_observations(batch(("A", "p", 0, math.nan))) == WriteResult(unchanged=1)
+
+
+def test_empty_batch(store: DuckDBStore) -> None:
+    assert store.write_observations(ObservationBatch()) == WriteResult()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b: b.time.__setitem__(0, datetime(2024, 5, 1, 8)), "no zone|not a datetime with a zone"),
+        (lambda b: b.kind.__setitem__(0, "week"), "kind 'week'"),
+        (lambda b: b.flag.__setitem__(0, None), "flag missing"),
+        (lambda b: b.mn.__setitem__(0, ""), "empty mn"),
+        (lambda b: b.value.__setitem__(0, "high"), "observation batch"),
+        (lambda b: b.param.append("x"), "2 param values for 1 rows"),
+    ],
+)
+def test_bad_batches_are_refused_before_queueing(store: DuckDBStore, change: object, message: str) -> None:
+    b = batch(("A", "p", 0, 1.0))
+    change(b)  # type: ignore[operator]
+    with pytest.raises(InputError, match=message):
+        store.submit_observations(b)
+    assert store.pending_observations() == 0
+    assert store.count_observations() == 0
+
+
+def test_qn_and_received_at_may_be_omitted() -> None:
+    b = ObservationBatch(mn=["A"], param=["p"], kind=["hour"], time=[hours(0)], value=[1], flag=["N"])
+    table = stage_batch(b)
+    assert table["qn"].to_pylist() == [None]
+    assert table["received_at"].null_count == 0
+    assert table["value"].to_pylist() == [1.0]
