@@ -44,7 +44,7 @@ Choices where the standards are silent or sources conflict (also in docs/assessm
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -280,6 +280,11 @@ def aqi_by_day(
     day_arr = np.asarray(days, dtype="datetime64[D]")
     shape = np.broadcast_shapes(day_arr.shape, *(v.shape for v in given.values()))
     new = np.broadcast_to(edition_for_days(day_arr), shape)
+    if not new.any() or new.all():  # one edition only: skip computing the other
+        only = aqi_arrays(
+            given, edition=AqiEdition.HJ633_2026 if new.any() else AqiEdition.HJ633_2012, period=period
+        )
+        return replace(only, hj633_2026=new.copy())
     old_res = aqi_arrays(given, edition=AqiEdition.HJ633_2012, period=period)
     new_res = aqi_arrays(given, edition=AqiEdition.HJ633_2026, period=period)
     items = tuple(dict.fromkeys(old_res.items + new_res.items))
