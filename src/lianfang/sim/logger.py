@@ -172,8 +172,7 @@ class _Link:
     def lose(self) -> None:
         self.lost = True
         for future in self.waiting.values():
-            if not future.done():
-                future.set_exception(_LinkLostError("connection closed"))
+            future.cancel()  # wakes the sender, which sees ``lost``
         self.waiting.clear()
 
 
@@ -533,14 +532,16 @@ class SimulatedLogger:
             if not futures:
                 return True
             try:
-                answers = await asyncio.wait_for(asyncio.gather(*futures.values()), self.config.ack_timeout)
-            except TimeoutError:
-                self.stats.timeouts += 1
-                continue
+                await asyncio.wait(futures.values(), timeout=self.config.ack_timeout)
             finally:
                 for qn in qns:
                     link.waiting.pop(qn, None)
-            if all(answer == 0 for answer in answers):
+            if link.lost:
+                raise _LinkLostError("connection closed while waiting for 9014")
+            if not all(f.done() for f in futures.values()):
+                self.stats.timeouts += 1
+                continue
+            if all(f.result() == 0 for f in futures.values()):
                 self.stats.acked += len(qns)
                 link.healthy = True
                 return True
