@@ -35,7 +35,6 @@ def _tolerance(
     crc_variant: tuple[str, ...],
 ) -> Tolerance:
     try:
-        b"".decode(encoding)
         return Tolerance(
             max_data_len=max_data_len,
             lf_only_tail=lf_only_tail,
@@ -43,7 +42,7 @@ def _tolerance(
             encoding=encoding,
             crc_variants=crc_variant,
         )
-    except (LookupError, ValueError) as exc:
+    except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
 
 

@@ -117,7 +117,7 @@ class Connection:
     def _events_of(self, packet: Packet) -> list[Event]:
         cn = packet.cn
         try:
-            if cn in UPLOAD_CNS and not (self.role is Role.LOGGER and cn in HISTORY_CNS):
+            if cn in UPLOAD_CNS and self.role is Role.PLATFORM:
                 return self._upload(packet)
             if cn == "9011":
                 return [RequestAnswer.received(packet, _int_cp(packet, "QnRtn"))]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["CpData", "CpSyntaxError", "format_cp", "parse_cp"]
+__all__ = ["CpData", "CpSyntaxError", "format_cp", "format_cp_entries", "parse_cp"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,9 +105,25 @@ def format_cp(fields: Mapping[str, str], items: Mapping[str, Mapping[str, str]])
     Raises ValueError for text that would break the grammar (``;``, ``,``, ``=``, ``&&``, CR/LF in
     keys; ``;``, ``,``, ``&&``, CR/LF in values other than ``//…//`` texts).
     """
-    parts = [f"{_key(k)}={_value(v)}" for k, v in fields.items()]
-    for code, suffixes in items.items():
-        parts.append(",".join(f"{_key(code)}-{_key(s)}={_value(v)}" for s, v in suffixes.items()))
+    return format_cp_entries([*fields.items(), *items.items()])
+
+
+def format_cp_entries(entries: Iterable[tuple[str, str | Mapping[str, str]]]) -> str:
+    """CP body from entries in the order given: a string value is a field, a mapping a code's group.
+
+    In a group, the suffix ``""`` stands for a bare ``code=value``.
+    """
+    parts: list[str] = []
+    for key, value in entries:
+        if isinstance(value, str):
+            parts.append(f"{_key(key)}={_value(value)}")
+        else:
+            parts.append(
+                ",".join(
+                    f"{_key(key)}-{_key(s)}={_value(v)}" if s else f"{_key(key)}={_value(v)}"
+                    for s, v in value.items()
+                )
+            )
     return ";".join(parts)
 
 

@@ -151,13 +151,16 @@ class Framer:
         complete = size >= tail_at + 2
         crlf = buf.find(TAIL, start + _PREFIX)
         nxt = buf.find(HEADER, start + _PREFIX)
+        # a complete-looking frame after this one: stop waiting for the bytes our length field wants
+        after = buf.find(TAIL, nxt) if nxt >= 0 else -1
+        following = after >= 0 and _looks_like_end(buf, after, nxt)
         if crlf >= 0 and (nxt < 0 or crlf < nxt):
-            if complete or _looks_like_end(buf, crlf, start):
+            if complete or following or _looks_like_end(buf, crlf, start):
                 return self._length_mismatch(start, n, crlf)
-        elif nxt >= 0 and (complete or (crlf >= 0 and _looks_like_end(buf, crlf, nxt))):
+        elif nxt >= 0 and (complete or following):
             raise self._reject("missing_tail", "no <CR><LF> before the next '##'", nxt)
         if self.eof:
-            raise self._reject("missing_tail", "stream ended inside a frame", size)
+            raise self._reject("missing_tail", "stream ended inside a frame", nxt if nxt >= 0 else size)
         if size - start > MAX_FRAME:
             raise self._reject("missing_tail", f"no <CR><LF> after the {n}-byte data segment", tail_at)
         return None

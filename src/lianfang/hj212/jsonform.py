@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .cp import CpData
+from .cp import CpData, format_cp_entries
 from .encode import encode_frame, encode_segment
 from .errors import LocalProtocolError, RemoteProtocolError
 from .packet import Packet
@@ -81,20 +81,14 @@ def frame_from_json(obj: Mapping[str, Any], *, encoding: str = "utf-8", max_data
     cp = obj.get("cp") or {}
     if not isinstance(cp, Mapping):
         raise LocalProtocolError("cp must be an object")
-    parts: list[str] = []
+    entries: list[tuple[str, str | dict[str, str]]] = []
     for key, value in cp.items():
         if isinstance(value, Mapping):
-            subs = [
-                f"{key}-{suffix}={_required(f'cp.{key}.{suffix}', v)}"
-                if suffix
-                else f"{key}={_required(key, v)}"
-                for suffix, v in value.items()
-            ]
-            parts.append(",".join(subs))
+            entries.append((key, {s: _required(f"cp.{key}.{s}", v) for s, v in value.items()}))
         else:
-            parts.append(f"{key}={_required(f'cp.{key}', value)}")
-    body = ";".join(parts)
-    for bad in ("&&", "\r", "\n"):
-        if bad in body:
-            raise LocalProtocolError(f"cp contains {bad!r}")
+            entries.append((key, _required(f"cp.{key}", value)))
+    try:
+        body = format_cp_entries(entries)
+    except ValueError as exc:
+        raise LocalProtocolError(str(exc)) from None
     return encode_frame(encode_segment(header, body), encoding=encoding, max_data_len=max_data_len)

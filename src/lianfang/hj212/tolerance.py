@@ -6,6 +6,7 @@ Only lowercase CRC hex is accepted by default: the standard says only "hexadecim
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 
 __all__ = ["CRC_VARIANTS", "Tolerance"]
@@ -38,5 +39,9 @@ class Tolerance:
         unknown = [v for v in self.crc_variants if v not in CRC_VARIANTS]
         if unknown:
             raise ValueError(f"unknown CRC variant(s) {unknown}; known: {', '.join(CRC_VARIANTS)}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"unknown encoding {self.encoding!r}") from None
         if not 0 <= self.max_data_len <= 9999:
             raise ValueError("max_data_len must be 0..9999 (the length field has 4 digits)")
