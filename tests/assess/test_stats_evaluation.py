@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lianfang.assess.air_daily import POLLUTANTS, city_daily, daily_air, daily_aqi
+from lianfang.assess.air_daily import POLLUTANTS, city_daily, daily_air, daily_aqi, hourly_cube
 from lianfang.assess.air_evaluation import aqi_day_counts, composite_index, evaluate_air
 from lianfang.assess.aqi_tables import Indicator
 from lianfang.assess.editions import AqiEdition, LimitPhase
@@ -187,3 +187,29 @@ def test_vectorised_daily_statistics_equal_a_naive_pandas_version() -> None:
             "O3": Indicator.O3_8H, "PM10": Indicator.PM10_24H, "PM2.5": Indicator.PM25_24H}  # fmt: skip
     for name, ind in keys.items():
         np.testing.assert_allclose(fast.values[ind], naive[name], rtol=1e-12, equal_nan=True, err_msg=name)
+
+
+def test_hourly_cube_from_a_long_frame() -> None:
+    frame = pd.DataFrame(
+        {
+            "mn": ["B", "A", "A", "A", "A"],
+            "time": pd.to_datetime(
+                ["2023-01-01 00:00+08:00", "2022-12-31 16:00+00:00", "2023-01-01 05:00+08:00",
+                 "2023-01-03 00:00+08:00", "2023-01-01 01:00+08:00"], utc=True
+            ),
+            "pollutant": ["PM2.5", "SO2", "CO", "PM2.5", "NOx"],
+            "value": [35.0, 7.0, 0.8, 99.0, 1.0],
+        }
+    )  # fmt: skip
+    cube, stations = hourly_cube(frame, date(2023, 1, 1), 2)
+    assert list(stations) == ["A", "B"]
+    assert cube.shape == (2, 48, 6)
+    assert cube[0, 0, 0] == 7.0  # 2022-12-31 16:00 UTC is 2023-01-01 00:00 in Beijing
+    assert cube[0, 5, 2] == 0.8
+    assert cube[1, 0, 5] == 35.0
+    assert np.isnan(cube).sum() == cube.size - 3  # outside the days and NOx left out
+    late = frame.assign(time=frame["time"] + pd.Timedelta(minutes=30))
+    with pytest.raises(ValueError, match="on the hour"):
+        hourly_cube(late, date(2023, 1, 1), 2)
+    with pytest.raises(ValueError, match="repeated"):
+        hourly_cube(pd.concat([frame, frame]), date(2023, 1, 1), 2)

@@ -13,13 +13,15 @@ from datetime import date
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from lianfang.assess.air import AqiArrays, Period, aqi_arrays, aqi_by_day
 from lianfang.assess.aqi_tables import Indicator
 from lianfang.assess.editions import AqiEdition
 from lianfang.assess.stats import HOURS_PER_DAY, daily_max_hour, daily_mean, o3_mda8
+from lianfang.model import BEIJING
 
-__all__ = ["POLLUTANTS", "DailyAir", "city_daily", "daily_air", "daily_aqi"]
+__all__ = ["POLLUTANTS", "DailyAir", "city_daily", "daily_air", "daily_aqi", "hourly_cube"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -112,3 +114,39 @@ def daily_aqi(daily: DailyAir, *, edition: AqiEdition | str | None = None) -> Aq
     if edition is not None:
         return aqi_arrays(dict(daily.values), edition=edition, period=Period.DAY)
     return aqi_by_day(dict(daily.values), daily.days, period=Period.DAY)
+
+
+def hourly_cube(
+    frame: pd.DataFrame,
+    first_day: date,
+    n_days: int,
+    *,
+    station: str = "mn",
+    time: str = "time",
+    pollutant: str = "pollutant",
+    value: str = "value",
+    pollutants: Sequence[str] = POLLUTANTS,
+) -> tuple[FloatArray, pd.Index]:
+    """A long frame of hourly values → the cube ``(stations, n_days·24, pollutants)`` and its stations.
+
+    ``time`` is the period start (aware instants, or naive Beijing times). Rows outside the ``n_days``
+    from ``first_day`` and pollutants not in ``pollutants`` are left out; a time that is not on the hour
+    or a repeated (station, time, pollutant) raises ``ValueError``. Cells without a row are NaN.
+    """
+    rows = frame[frame[pollutant].isin(list(pollutants))]
+    stamps = pd.DatetimeIndex(rows[time])
+    stamps = stamps.tz_localize(BEIJING) if stamps.tz is None else stamps.tz_convert(BEIJING)
+    start = pd.Timestamp(first_day).tz_localize(BEIJING)
+    offset = (stamps - start) // pd.Timedelta(hours=1)
+    if (stamps != start + offset * pd.Timedelta(hours=1)).any():
+        raise ValueError("hourly values must start on the hour (period-start times)")
+    hour = np.asarray(offset, dtype=np.int64)
+    inside = (hour >= 0) & (hour < n_days * HOURS_PER_DAY)
+    stations, st_code = np.unique(np.asarray(rows[station])[inside], return_inverse=True)
+    pol_code = pd.Index(list(pollutants)).get_indexer(pd.Index(np.asarray(rows[pollutant])[inside]))
+    cube = np.full((len(stations), n_days * HOURS_PER_DAY, len(pollutants)), np.nan)
+    flat = np.ravel_multi_index((st_code, hour[inside], pol_code), cube.shape)
+    if np.unique(flat).size != flat.size:
+        raise ValueError("repeated (station, time, pollutant) rows")
+    cube.reshape(-1)[flat] = np.asarray(rows[value], dtype=np.float64)[inside]
+    return cube, pd.Index(stations, name=station)
