@@ -106,3 +106,9 @@ def test_group_means_average_sections_per_period() -> None:
     assert pooled.loc[("river1", jan), "TP"] == pytest.approx(expected)
     with pytest.raises(ValueError, match="without a group"):
         group_means(monthly, {"A": "river1"})
+
+
+def test_index_levels_must_exist() -> None:
+    frame = _four_hourly(["A"], "2023-01-01", "2023-01-02")
+    with pytest.raises(ValueError, match="no index level named 'station'"):
+        period_means(frame, "month", section="station")

@@ -62,6 +62,19 @@ class PeriodMeans:
         return (self.counts > 0) & (self.counts < self.min_values)
 
 
+def _level(index: pd.Index, name: str) -> tuple[NDArray[np.int64], pd.Index]:
+    """Codes (row -> position, -1 = missing) and distinct values of one index level."""
+    if isinstance(index, pd.MultiIndex):
+        number = list(index.names).index(name) if name in index.names else -1
+        if number < 0:
+            raise ValueError(f"no index level named {name!r} (levels: {list(index.names)})")
+        return np.asarray(index.codes[number], dtype=np.int64), index.levels[number]
+    if index.name != name:
+        raise ValueError(f"no index level named {name!r} (index: {index.name!r})")
+    codes, uniques = pd.factorize(index)
+    return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
+
+
 def _wall_ns(times: pd.Index) -> NDArray[np.int64]:
     dt = pd.DatetimeIndex(times)
     if dt.hasnans:
@@ -100,16 +113,20 @@ def _period_starts(codes: NDArray[np.int64], period: Period) -> pd.DatetimeIndex
 
 
 def _grouped_means(
-    values: NDArray[np.float64], key: NDArray[np.int64], n_groups: int
+    columns: list[NDArray[np.float64]], key: NDArray[np.int64], n_groups: int
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Column-wise mean and count of non-NaN values per group key (0..n_groups-1)."""
-    sums = np.empty((n_groups, values.shape[1]))
-    counts = np.empty((n_groups, values.shape[1]), dtype=np.int64)
-    for k in range(values.shape[1]):
-        col = values[:, k]
-        present = ~np.isnan(col)
-        sums[:, k] = np.bincount(key, weights=np.where(present, col, 0.0), minlength=n_groups)
-        counts[:, k] = np.bincount(key, weights=present, minlength=n_groups).astype(np.int64)
+    """Mean and count of the non-NaN values of each column per group key (0..n_groups-1)."""
+    sums = np.empty((n_groups, len(columns)))
+    counts = np.empty((n_groups, len(columns)), dtype=np.int64)
+    rows = np.bincount(key, minlength=n_groups)
+    for k, col in enumerate(columns):
+        missing = np.isnan(col)
+        if not missing.any():  # the common case: one bincount instead of two
+            sums[:, k] = np.bincount(key, weights=col, minlength=n_groups)
+            counts[:, k] = rows
+            continue
+        sums[:, k] = np.bincount(key, weights=np.where(missing, 0.0, col), minlength=n_groups)
+        counts[:, k] = rows - np.bincount(key[missing], minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts
     return means, counts
@@ -126,19 +143,22 @@ def period_means(
     items = [canonical_item(str(c)) for c in frame.columns]
     if len(set(items)) != len(items):
         raise ValueError(f"duplicate item columns in {list(frame.columns)}")
-    sec_codes, sec_names = pd.factorize(frame.index.get_level_values(section), sort=True)
+    sec_codes, sec_names = _level(frame.index, section)
     if (sec_codes < 0).any():
         raise ValueError("missing section id in the section index")
-    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    wall = _wall_ns(frame.index.get_level_values(time))
-    # Years average monthly means (reference §2.2), so they are built from months.
+    columns = [frame.iloc[:, k].to_numpy(dtype=np.float64, na_value=np.nan) for k in range(frame.shape[1])]
+    time_codes, times = _level(frame.index, time)
+    if (time_codes < 0).any():
+        raise ValueError("missing time in the time index")
+    # Years average monthly means (reference §2.2), so they are built from months. Periods are worked
+    # out once per distinct time, then spread to the rows.
     base: Period = "month" if period == "year" else period
-    codes = _period_codes(wall, base)
+    codes = _period_codes(_wall_ns(times), base)[time_codes]
     first = int(codes.min()) if codes.size else 0
     n_per = int(codes.max()) - first + 1 if codes.size else 0
     key = sec_codes.astype(np.int64) * n_per + (codes - first)
     n_groups = len(sec_names) * n_per
-    means, counts = _grouped_means(values, key, n_groups)
+    means, counts = _grouped_means(columns, key, n_groups)
     rows = np.bincount(key, minlength=n_groups) > 0
     group_ids = np.flatnonzero(rows)
     means, counts = means[group_ids], counts[group_ids]
@@ -149,7 +169,8 @@ def period_means(
         n_years = int(years.max()) - y_first + 1 if years.size else 0
         y_key = sec_of * n_years + (years - y_first)
         # A year counts months that have a mean; each month weighs the same (mean of monthly means).
-        means, counts = _grouped_means(means, y_key, len(sec_names) * n_years)
+        month_columns = [np.ascontiguousarray(means[:, k]) for k in range(means.shape[1])]
+        means, counts = _grouped_means(month_columns, y_key, len(sec_names) * n_years)
         group_ids = np.flatnonzero(np.bincount(y_key, minlength=len(sec_names) * n_years) > 0)
         means, counts = means[group_ids], counts[group_ids]
         sec_of, per_of = group_ids // max(n_years, 1), group_ids % max(n_years, 1) + y_first
