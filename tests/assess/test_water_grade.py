@@ -21,6 +21,7 @@ from lianfang.assess.water_grade import (
     grade_by_proportion,
     proportion_level,
     river_grade,
+    river_grades,
     river_main_pollutants,
     river_trend,
     trend_by_proportion,
@@ -128,3 +129,30 @@ def test_a_worse_section_never_improves_the_grade(classes: list[int], pick: int,
     after = grade_by_proportion(changed)
     assert after.level >= before.level
     assert river_trend(before, after).direction <= 0
+
+
+def test_river_grades_many_rivers_match_one_by_one() -> None:
+    rng = np.random.default_rng(11)
+    sections = [f"S{i:02d}" for i in range(16)]
+    # river A: 8 sections (proportion), B: 5 (proportion, exactly 5), C: 3 (mean)
+    groups = {s: "A" if i < 8 else "B" if i < 13 else "C" for i, s in enumerate(sections)}
+    periods = pd.date_range("2023-01-01", periods=3, freq="MS", tz="Asia/Shanghai")
+    index = pd.MultiIndex.from_product([sections, periods], names=["section", "period"])
+    means = pd.DataFrame(
+        {"NH3N": rng.uniform(0, 2.5, len(index)), "TP": rng.uniform(0, 0.45, len(index))}, index=index
+    )
+    grades = river_grades(means, groups)
+    assert len(grades) == 9
+    for (river, period), row in grades.iterrows():
+        members = [s for s, r in groups.items() if r == river]
+        one = river_grade(means.xs(period, level="period").loc[members])
+        assert row["status"] == one.status
+        assert row["method"] == one.method
+        assert (row["n_sections"], row["n_i_iii"], row["n_worse_than_v"]) == (
+            one.n_sections,
+            one.n_i_iii,
+            one.n_worse_than_v,
+        )
+        assert row["mean_class"] == (one.mean_class or "")
+    with pytest.raises(ValueError, match="without a group"):
+        river_grades(means, {"S00": "A"})

@@ -15,6 +15,7 @@ Shares are compared with exact integer arithmetic: 9 of 10 sections is exactly 9
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final, Literal
@@ -25,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from lianfang.assess.water import assess, section_class
 from lianfang.assess.water_limits import ALL_ITEMS, ASSESSED_ITEMS, CLASS_LABELS, class_code
+from lianfang.assess.water_period import group_means
 
 __all__ = [
     "BOUNDARY_NOTE",
@@ -38,6 +40,7 @@ __all__ = [
     "grade_by_proportion",
     "proportion_level",
     "river_grade",
+    "river_grades",
     "river_main_pollutants",
     "river_trend",
     "trend_by_proportion",
@@ -192,6 +195,56 @@ def river_grade(section_means: pd.DataFrame, *, lake: bool = False) -> RiverGrad
         return grade_by_mean(section_means, lake=lake)
     frame = result.item_class_frame()[result.section_class > 0]
     return grade_by_proportion(classes, main_pollutants=river_main_pollutants(frame))
+
+
+def river_grades(
+    means: pd.DataFrame, groups: Mapping[str, str], *, section: str = "section", lake: bool = False
+) -> pd.DataFrame:
+    """Grades of many rivers (or basins) and periods at once from section period means.
+
+    ``means``: rows indexed by ``section`` and period (``PeriodMeans.means``), columns = items [mg/L];
+    ``groups`` maps each section to its river. Returns one row per (group, period) with ``status``,
+    ``colour``, ``method``, ``n_sections``, ``n_i_iii``, ``n_worse_than_v``, ``share_i_iii`` and
+    ``share_worse_than_v`` [%], ``mean_class`` (mean method) and ``note``. Unclassed sections are left
+    out. River main pollutants are not computed here; use :func:`river_grade` for one river.
+    """
+    codes = section_class(means, lake=lake)
+    sections = means.index.get_level_values(section)
+    missing = sorted({str(s) for s in sections if s not in groups})
+    if missing:
+        raise ValueError(f"sections without a group: {', '.join(missing[:5])}")
+    keys = [pd.Index(sections.map(groups), name="group")]
+    keys += [means.index.get_level_values(k) for k, n in enumerate(means.index.names) if n != section]
+    classed = codes > 0
+    tally = (
+        pd.DataFrame(
+            {"n_sections": classed, "n_i_iii": classed & (codes <= 3), "n_worse_than_v": codes == 6},
+            index=means.index,
+        )
+        .groupby(keys)
+        .sum()
+    )
+    tally = tally[tally["n_sections"] > 0].astype(np.int64)
+    n, good, bad = (tally[c].to_numpy() for c in ("n_sections", "n_i_iii", "n_worse_than_v"))
+    levels = proportion_level(good, bad, n)
+    few = n < PROPORTION_MIN_SECTIONS
+    mean_class = np.full(len(tally), "", dtype=object)
+    if few.any():
+        # Fewer than 5 sections: average each item over the group's classed sections, then classify.
+        pooled = group_means(means[classed], groups, section=section).reindex(tally.index[few])
+        pooled_codes = section_class(pooled, lake=lake)
+        levels[few] = np.asarray(CLASS_LEVEL, dtype=np.int8)[pooled_codes]
+        mean_class[few] = np.asarray(CLASS_LABELS, dtype=object)[pooled_codes]
+    boundary = ~few & (100 * good == 60 * n) & (100 * bad == 40 * n)
+    return tally.assign(
+        status=np.asarray(STATUS_LEVELS, dtype=object)[levels],
+        colour=np.asarray(STATUS_COLOURS, dtype=object)[levels],
+        method=np.where(few, "mean", "proportion"),
+        share_i_iii=100.0 * good / n,
+        share_worse_than_v=100.0 * bad / n,
+        mean_class=mean_class,
+        note=np.where(boundary, BOUNDARY_NOTE, ""),
+    )
 
 
 @dataclass(frozen=True)
