@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+from types import FrameType
 
 import click
 import uvicorn
@@ -16,6 +18,10 @@ from lianfang.settings import load_settings
 from lianfang.store import open_store
 
 __all__ = ["serve"]
+
+
+def _exit_quietly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @click.command()
@@ -51,6 +57,11 @@ def serve(config: Path | None, data: Path | None, host: str | None, port: int | 
             f"(REST /api/v1, docs /docs), store {settings.store_path}",
             err=True,
         )
+        # uvicorn stops gracefully on SIGTERM/SIGINT and then re-raises the signal to whatever
+        # handler was installed before it; ours turns it into a normal exit, so that the finally
+        # below flushes the audit and checkpoints the store, and the exit status is 0.
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _exit_quietly)
         server.run()
     finally:
         reader = shared_reader_of(app) if app is not None else None
