@@ -1,6 +1,6 @@
 """``lianfang hj212 decode|encode``: HJ 212 frames to JSON lines and back, for field engineers.
 
-A thin skin over :class:`lianfang.hj212.reader.PacketReader` and
+A thin skin over :class:`lianfang.hj212.PacketReader` and
 :func:`lianfang.hj212.jsonform.frame_from_json`.
 """
 
@@ -13,9 +13,8 @@ from typing import IO, Any
 
 import click
 
-from lianfang.hj212 import CRC_VARIANTS, LocalProtocolError, RemoteProtocolError, Tolerance
+from lianfang.hj212 import CRC_VARIANTS, LocalProtocolError, PacketReader, RemoteProtocolError, Tolerance
 from lianfang.hj212.jsonform import error_json, frame_from_json, packet_json
-from lianfang.hj212.reader import PacketReader
 
 __all__ = ["hj212"]
 

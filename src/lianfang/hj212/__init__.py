@@ -31,6 +31,7 @@ from .events import (
 )
 from .hjtime import BEIJING, make_qn
 from .packet import Packet, ProtocolVersion
+from .reader import PacketReader
 from .tolerance import CRC_VARIANTS, Tolerance
 
 __all__ = [
@@ -52,6 +53,7 @@ __all__ = [
     "OtherPacket",
     "OutgoingEvent",
     "Packet",
+    "PacketReader",
     "ProtocolError",
     "ProtocolVersion",
     "RemoteProtocolError",

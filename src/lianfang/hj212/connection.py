@@ -158,10 +158,6 @@ class Connection:
         """Bytes to write for ``event`` (several frames for an Upload that must be split)."""
         return encode_event(event, max_data_len=self.send_limit)
 
-    def answer_for_bad_frame(self, frame: bytes) -> bytes | None:
-        """The 9011 ``QnRtn=9`` (CRC wrong) answer for a frame whose header is still readable."""
-        return crc_wrong_answer(frame, self.tolerance)
-
 
 def crc_wrong_answer(frame: bytes, tolerance: Tolerance = Tolerance()) -> bytes | None:  # noqa: B008
     """HJ 212-2017 Table 7: QnRtn 9 "CRC 校验错误" — built when QN/PW/MN can still be read.
