@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+import pyarrow as pa
 import pytest
 
 from lianfang.errors import InputError
@@ -182,3 +183,61 @@ def test_qn_and_received_at_may_be_omitted() -> None:
     assert table["qn"].to_pylist() == [None]
     assert table["received_at"].null_count == 0
     assert table["value"].to_pylist() == [1.0]
+
+
+def test_arrow_tables_from_bulk_imports(store: DuckDBStore) -> None:
+    ns_utc = pa.timestamp("ns", tz="UTC")
+    table = pa.table(
+        {
+            "mn": ["A", "A", "A"],
+            "param": ["p", "p", "p"],
+            "kind": ["hour", "hour", "hour"],
+            "time": pa.array([hours(0), hours(1), hours(1)], type=ns_utc),
+            "value": [1.0, 2.0, 3.0],
+            "flag": ["N", "N", "N"],
+        }
+    )
+    assert store.write_observation_table(table) == WriteResult(inserted=2)
+    assert values(store) == {("A", "p", 0): (1.0, "N"), ("A", "p", 1): (3.0, "N")}
+    assert store.submit_observation_table(table).result(timeout=10) == WriteResult(unchanged=2)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            pa.table({"mn": ["A"], "param": ["p"], "kind": ["hour"], "time": [hours(0)], "flag": ["N"]}),
+            "no column value",
+        ),
+        (
+            pa.table(
+                {
+                    "mn": ["A"],
+                    "param": ["p"],
+                    "kind": ["hour"],
+                    "time": pa.array([datetime(2024, 5, 1)], pa.timestamp("s")),
+                    "value": [1.0],
+                    "flag": ["N"],
+                }
+            ),
+            "not a timestamp with a zone",
+        ),
+        (
+            pa.table(
+                {
+                    "mn": ["A"],
+                    "param": ["p"],
+                    "kind": ["hour"],
+                    "time": pa.array([hours(0)], pa.timestamp("us", tz="UTC")),
+                    "value": ["x"],
+                    "flag": ["N"],
+                }
+            ),
+            "observation table",
+        ),
+    ],
+)
+def test_bad_arrow_tables(store: DuckDBStore, table: pa.Table, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        store.write_observation_table(table)
+    assert store.count_observations() == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -202,3 +203,33 @@ def test_read_only_store_reads_but_refuses_writes(store_path: object) -> None:
 def test_arrow_value_column_keeps_nulls(store: DuckDBStore) -> None:
     store.write_observations(batch(("A", "p", 0, None)))
     assert store.read_observations(ObservationQuery())["value"] == pa.chunked_array([[None]], pa.float64())
+
+
+def test_write_observation_table_bulk_path(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "bulk.duckdb")
+    try:
+        times = pa.array(
+            [datetime(2026, 5, 1, h, tzinfo=UTC) for h in range(3)], type=pa.timestamp("us", tz="UTC")
+        )
+        table = pa.table(
+            {
+                "mn": ["S1"] * 3,
+                "param": ["w21003"] * 3,
+                "kind": ["hour"] * 3,
+                "time": times,
+                "value": [0.1, 0.2, 0.3],
+                "flag": ["N"] * 3,
+            }
+        )
+        assert store.write_observation_table(table, chunk_rows=2).inserted == 3
+        again = store.write_observation_table(table.set_column(4, "value", pa.array([0.1, 0.2, 0.4])))
+        assert (again.inserted, again.unchanged, again.corrected) == (0, 2, 1)
+        assert store.count_observations() == 3
+        with pytest.raises(InputError, match="zone"):
+            store.write_observation_table(
+                table.set_column(3, "time", pa.array([1, 2, 3], pa.timestamp("us")))
+            )
+        with pytest.raises(InputError, match="no column"):
+            store.write_observation_table(table.drop_columns(["flag"]))
+    finally:
+        store.close()

@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from lianfang.errors import InputError
 from lianfang.model import BEIJING, DataKind, ObservationBatch, WriteResult
 
-__all__ = ["STAGE_SCHEMA", "merge_group", "stage_batch"]
+__all__ = ["STAGE_SCHEMA", "merge_group", "stage_batch", "stage_table"]
 
 _UTC_US = pa.timestamp("us", tz="UTC")
 
@@ -93,6 +93,40 @@ def stage_batch(batch: ObservationBatch) -> pa.Table:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
         raise InputError(f"observation batch: {exc}") from exc
+    return _checked(table)
+
+
+def stage_table(table: pa.Table) -> pa.Table:
+    """:func:`stage_batch` for an Arrow table with columns mn, param, kind, time, value, flag
+    (and optionally qn, received_at); ``time`` must be a timestamp with a zone, any unit."""
+    n = table.num_rows
+    missing = [name for name in (*_REQUIRED, "value") if name not in table.column_names]
+    if missing:
+        raise InputError(f"observation table: no column {', '.join(missing)}")
+    for name in ("time", "received_at"):
+        if name in table.column_names:
+            kind = table.schema.field(name).type
+            if not pa.types.is_timestamp(kind) or kind.tz is None:
+                raise InputError(f"observation table: {name} is {kind}, not a timestamp with a zone")
+    columns: dict[str, pa.ChunkedArray[Any]] = {
+        name: table[name] for name in STAGE_SCHEMA.names if name in table.column_names
+    }
+    columns.setdefault("qn", pa.chunked_array([pa.nulls(n, pa.string())]))
+    if "received_at" not in columns:
+        now = pa.scalar(datetime.now(BEIJING), type=_UTC_US)
+        columns["received_at"] = pa.chunked_array([pa.repeat(now, n)])
+    try:
+        staged = pa.Table.from_arrays(
+            [columns[name].cast(STAGE_SCHEMA.field(name).type) for name in STAGE_SCHEMA.names],
+            names=STAGE_SCHEMA.names,
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as exc:
+        raise InputError(f"observation table: {exc}") from exc
+    return _checked(staged)
+
+
+def _checked(table: pa.Table) -> pa.Table:
+    n = table.num_rows
     for name in (*_REQUIRED, "received_at"):
         if table[name].null_count:
             raise InputError(f"observation batch: {name} missing in {table[name].null_count} rows")

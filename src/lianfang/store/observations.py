@@ -21,7 +21,7 @@ from lianfang.errors import InputError
 from lianfang.model import DataKind, ObservationBatch, WriteResult
 from lianfang.store.base import OBSERVATION_SCHEMA, ObservationQuery
 from lianfang.store.core import DuckDBCore
-from lianfang.store.merge import stage_batch
+from lianfang.store.merge import stage_batch, stage_table
 
 __all__ = ["ObservationTables"]
 
@@ -90,6 +90,27 @@ class ObservationTables(DuckDBCore):
     def write_observations(self, batch: ObservationBatch) -> WriteResult:
         """Durably write ``batch`` (group-committed with whatever else is queued)."""
         return self.submit_observations(batch).result()
+
+    def write_observation_table(self, table: pa.Table, *, chunk_rows: int = 500_000) -> WriteResult:
+        """Durably write an Arrow table of observations (bulk import), in group commits of at most
+        ``chunk_rows`` rows; same semantics as :meth:`write_observations`. The whole table is
+        checked before anything is queued."""
+        staged = stage_table(table)
+        futures = [
+            self._writer_or_fail().submit_batch(staged.slice(start, chunk_rows))
+            for start in range(0, staged.num_rows, chunk_rows)
+        ]
+        results = [f.result() for f in futures]
+        return WriteResult(
+            inserted=sum(r.inserted for r in results),
+            unchanged=sum(r.unchanged for r in results),
+            corrected=sum(r.corrected for r in results),
+        )
+
+    def submit_observation_table(self, table: pa.Table) -> Future[WriteResult]:
+        """:meth:`submit_observations` for an Arrow table (bulk imports): columns mn, param, kind,
+        time (a timestamp with a zone, any unit), value, flag, and optionally qn, received_at."""
+        return self._writer_or_fail().submit_batch(stage_table(table))
 
     def pending_observations(self) -> int:
         """Rows submitted and not yet committed (0 when read-only): a measure for backpressure."""
