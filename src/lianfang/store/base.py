@@ -105,6 +105,11 @@ class Store(Protocol):
         """Rows submitted and not yet committed: a measure for backpressure."""
         ...
 
+    def write_observation_table(self, table: pa.Table) -> WriteResult:
+        """Durably write an Arrow table (mn, param, kind, time [tz-aware], value, flag[, qn,
+        received_at]) — the bulk path of imports; same key semantics as ``write_observations``."""
+        ...
+
     def read_observations(self, query: ObservationQuery) -> pa.Table:
         """Observations matching ``query`` ordered by (mn, param, kind, time), as OBSERVATION_SCHEMA."""
         ...
