@@ -245,8 +245,10 @@ def parse_orderby(source: str) -> list[OrderItem]:
     while True:
         expr = parser.expression()
         descending = False
-        if parser.at_word("asc", "desc"):
-            descending = parser.advance().text == "desc"
+        token = parser.peek()
+        # FROST's own client sends "DESC": accept the direction in any case
+        if token.kind is TokenKind.NAME and token.text.lower() in ("asc", "desc"):
+            descending = parser.advance().text.lower() == "desc"
         items.append(OrderItem(expr, descending))
         if parser.peek().kind is TokenKind.COMMA:
             parser.advance()

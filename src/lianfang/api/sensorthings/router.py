@@ -9,23 +9,23 @@ entity, 501 for an unimplemented query option.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from lianfang.api.auth import CallerDep, ReaderDep
+from lianfang.api.auth import CallerDep, ReaderDep, now
 from lianfang.api.sensorthings.engine import Engine
+from lianfang.share import Caller, SharedReader
 
 __all__ = ["STA_PREFIX", "create_sta_router"]
 
 STA_PREFIX: Final = "/sta/v1.1"
 
 
-def _engine(request: Request, caller: Any, reader: Any) -> Engine:
+def _engine(request: Request, caller: Caller, reader: SharedReader) -> Engine:
     base = str(request.base_url).rstrip("/") + STA_PREFIX
-    return Engine(reader, caller, base, datetime.now(UTC))
+    return Engine(reader, caller, base, now(request))  # the app's clock: now() agrees with the policy
 
 
 def create_sta_router() -> APIRouter:
