@@ -375,8 +375,8 @@ class SimulatedLogger:
 
     async def _connect_loop(self, stop: asyncio.Event) -> None:
         backoff = self.config.backoff_initial
-        host, port = self.target
         while not stop.is_set():
+            host, port = self.target  # read each time: a caller may point the logger elsewhere
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(host, port), self.config.connect_timeout
