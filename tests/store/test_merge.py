@@ -241,3 +241,16 @@ def test_bad_arrow_tables(store: DuckDBStore, table: pa.Table, message: str) -> 
     with pytest.raises(InputError, match=message):
         store.write_observation_table(table)
     assert store.count_observations() == 0
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "message"),
+    [("kind", "week", "kind 'week'"), ("flag", None, "flag missing"), ("param", "", "empty param")],
+)
+def test_large_batches_are_checked_with_arrow(
+    store: DuckDBStore, column: str, bad: object, message: str
+) -> None:
+    b = batch(*[("A", "p", h, 1.0) for h in range(100)])
+    getattr(b, column)[70] = bad
+    with pytest.raises(InputError, match=message):
+        store.submit_observations(b)
