@@ -106,3 +106,20 @@ def test_bad_options_are_one_line_errors(args: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_the_station_csv_imports_with_station_import(tmp_path: Path, data_dir: Path) -> None:
+    listed = CliRunner().invoke(main, ["simulate", "--list-stations", "--format", "csv", "--stations", "5"])
+    csv_file = tmp_path / "stations.csv"
+    csv_file.write_text(listed.stdout, encoding="utf-8")
+    result = CliRunner().invoke(main, ["station", "import", "--data", str(data_dir), str(csv_file)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    with open_store(data_dir / "lianfang.duckdb") as store:
+        for row in rows:
+            station = store.station(row["mn"])
+            assert station is not None
+            assert station.simulated
+            assert station.name == row["name"]
+            assert str(station.section_level.value if station.section_level else "") == row["section_level"]
+            assert verify_secret(row["password"], station.password_hash)

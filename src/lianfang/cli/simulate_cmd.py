@@ -47,6 +47,7 @@ STATION_CSV_COLUMNS = (
     "target_class",
     "river_km",
     "section_level",
+    "water_body",
     "min_interval",
     "simulated",
 )
@@ -92,6 +93,7 @@ def station_rows(pairs: list[tuple[Station, str]]) -> Iterator[dict[str, str]]:
             "target_class": station.target_class,
             "river_km": station.river_km,
             "section_level": station.section_level.value if station.section_level else None,
+            "water_body": station.water_body.value,
             "min_interval": station.min_interval,
             "simulated": "true" if station.simulated else "false",
         }

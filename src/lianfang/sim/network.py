@@ -180,11 +180,12 @@ def register_demo_network(
     for jurisdiction in DEMO_JURISDICTIONS:
         store.upsert_jurisdiction(jurisdiction)
     pairs = demo_stations() if stations is None else stations
+    stored = {s.mn: s.password_hash for s in store.stations()}
+    rows = []
     for station, password in pairs:
-        existing = store.station(station.mn)
-        keep = existing is not None and bool(existing.password_hash)
-        if keep and existing is not None and not verify_secret(password, existing.password_hash):
-            keep = False
+        current = stored.get(station.mn, "")
+        keep = bool(current) and verify_secret(password, current)
         digest = "" if keep else hash_secret(password, n=cost)  # "" keeps the stored hash (Store contract)
-        store.upsert_station(replace(station, password_hash=digest))
+        rows.append(replace(station, password_hash=digest))
+    store.upsert_stations(rows)  # one transaction: all or none
     return len(pairs)
