@@ -133,11 +133,12 @@ def _view(stats: FleetStats, fleet: Fleet, target: tuple[str, int]) -> Table:
     totals = stats.totals()
     when = fleet.clock.now()
     table = Table(
-        title=f"simulated loggers → {target[0]}:{target[1]}  (simulated time {when:%Y-%m-%d %H:%M})"
+        title=f"SIMULATED loggers → {target[0]}:{target[1]}", caption=f"simulated time {when:%Y-%m-%d %H:%M}"
     )
-    for name in _SHOWN:
-        table.add_column(name.replace("_", " "), justify="right")
-    table.add_row(*(f"{totals[name]:,}" for name in _SHOWN))
+    table.add_column("counter")
+    table.add_column("value", justify="right")
+    for name in ("stations", *_SHOWN):
+        table.add_row(name.replace("_", " "), f"{totals[name]:,}")
     return table
 
 
