@@ -127,7 +127,7 @@ def _parse_expand(text: str) -> list[ExpandItem]:
                 if not eq:
                     raise InputError(f"$expand: option {option!r} needs name=value")
                 pairs.append((name.strip(), value))
-            nested = parse_options(pairs)
+            nested = parse_options(pairs, nested=True)
         # Datastreams/Sensor(…) ≡ Datastreams($expand=Sensor(…))
         for segment in reversed(segments[1:]):
             nested = QueryOptions(expand=[ExpandItem(segment, nested)], raw={"$expand": segment})
@@ -145,11 +145,14 @@ def _merge_expand(items: list[ExpandItem], new: ExpandItem) -> None:
     items.append(new)
 
 
-def parse_options(pairs: Iterable[tuple[str, str]]) -> QueryOptions:
-    """Options from query-string pairs; custom (non-``$``) parameters are ignored (18-088 §9.3)."""
+def parse_options(pairs: Iterable[tuple[str, str]], *, nested: bool = False) -> QueryOptions:
+    """Options from query-string pairs; custom (non-``$``) parameters of a URL are ignored (18-088
+    §9.3), inside ``$expand(…)`` only system options may appear."""
     options = QueryOptions()
     for name, value in pairs:
         if not name.startswith("$"):
+            if nested:
+                raise InputError(f"$expand: {name!r} is not a system query option")
             continue
         if name in _KNOWN_UNSUPPORTED:
             raise UnsupportedOptionError(f"query option {name} is not implemented")

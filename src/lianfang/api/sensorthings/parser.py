@@ -104,6 +104,8 @@ class _Parser:
             return Binary(token.text, left, self.additive())
         if self.at_word("in"):
             self.advance()
+            if self.peek().kind is not TokenKind.LPAREN:  # FROST: 'tag' in properties/tags
+                return In(left, (self.additive(),))
             self.expect(TokenKind.LPAREN)
             items = [self.additive()]
             while self.peek().kind is TokenKind.COMMA:
@@ -197,7 +199,12 @@ class _Parser:
             segments.append(first.text)
         while self.peek().kind is TokenKind.SLASH:
             self.advance()
-            token = self.expect(TokenKind.NAME)
+            token = self.advance()
+            if token.kind is TokenKind.NUMBER and token.text.isdigit():  # properties/tags/0
+                segments.append(token.text)
+                continue
+            if token.kind is not TokenKind.NAME:
+                self.fail(token, "expected a property name")
             if token.text in ("any", "all") and self.peek().kind is TokenKind.LPAREN:
                 return self.lambda_(Path(tuple(segments), var), token.text)
             segments.append(token.text)
