@@ -132,9 +132,8 @@ def _register(directory: Path, pairs: list[tuple[Station, str]]) -> int:
 def _view(stats: FleetStats, fleet: Fleet, target: tuple[str, int]) -> Table:
     totals = stats.totals()
     when = fleet.clock.now()
-    table = Table(
-        title=f"SIMULATED loggers → {target[0]}:{target[1]}", caption=f"simulated time {when:%Y-%m-%d %H:%M}"
-    )
+    title = f"SIMULATED loggers → {target[0]}:{target[1]}"
+    table = Table(title=title, caption=f"simulated time {when:%Y-%m-%d %H:%M}", min_width=len(title) + 4)
     table.add_column("counter")
     table.add_column("value", justify="right")
     for name in ("stations", *_SHOWN):
