@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -132,3 +133,32 @@ def test_latest_and_series_respect_slice_bounds(filled: DuckDBStore) -> None:
     assert latest == {"p1": (hours(3), 3.0), "p2": (hours(6), 6.0)}
     assert filled.series_slices(slices) == [("A", "p1", "hour"), ("A", "p2", "hour")]
     assert filled.latest_slices([]).num_rows == 0
+
+
+def test_latest_cache_follows_every_write_like_a_full_scan(store: DuckDBStore) -> None:
+    """Random resends, corrections, backfill and in-batch duplicates: the cached latest values stay
+    equal to the store's own scan-based ``latest``."""
+    rng = random.Random(7)
+    for mn in ("A", "B"):
+        store.upsert_station(Station(mn, mn, StationKind.WATER, "SC"))
+    everything = [ObservationSlice(mns=("A", "B"), kinds=tuple(DataKind))]
+    for _ in range(25):
+        rows = [
+            (rng.choice("AB"), rng.choice(("p1", "p2")), rng.randrange(0, 30), float(rng.randrange(0, 4)))
+            for _ in range(rng.randrange(1, 12))
+        ]
+        futures = [
+            store.submit_observations(batch(*rows[: len(rows) // 2])),
+            store.submit_observations(batch(*rows[len(rows) // 2 :])),
+        ]
+        for f in futures:
+            f.result()
+        assert store.latest_slices(everything).to_pylist() == store.latest().to_pylist()
+
+
+def test_delayed_latest_searches_beyond_the_window(filled: DuckDBStore) -> None:
+    filled.write_observations(batch(("A", "p1", 200, 42.0)))  # far newer than the slice's end
+    slices = [ObservationSlice(mns=("A",), kinds=(DataKind.HOUR,), params=("p1",), end=hours(150))]
+    (row,) = filled.latest_slices(slices).to_pylist()
+    assert (row["time"], row["value"]) == (hours(9), 9.0)  # 141 h before the end: outside the 2-day window
+    assert filled.latest_slices([replace(slices[0], end=None)]).to_pylist()[0]["value"] == 42.0

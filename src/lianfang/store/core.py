@@ -20,6 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from lianfang.errors import StoreError
+from lianfang.model import WriteResult
 from lianfang.store.connection import driver_errors, open_connection
 from lianfang.store.merge import merge_group
 from lianfang.store.schema import MIGRATIONS, apply_migrations, schema_version
@@ -47,7 +48,7 @@ class DuckDBCore:
         try:
             self._migrate()
             if not read_only:
-                self._writer = GroupWriter(self._root.cursor(), merge_group)
+                self._writer = GroupWriter(self._root.cursor(), self._merge)
         except BaseException:
             self._root.close()
             raise
@@ -93,6 +94,16 @@ class DuckDBCore:
         return WriterStats() if self._writer is None else self._writer.stats()
 
     # --- for table families --------------------------------------------------------------------
+    def _merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> list[WriteResult]:
+        results = merge_group(con, tables)
+        self._after_merge(con, tables)
+        return results
+
+    def _after_merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
+        """Hook for families that keep derived tables in step with observation writes (the
+        sharing family's latest values): runs on the writer thread inside the merge's
+        transaction, with the staged batches. Overrides call ``super()._after_merge``."""
+
     def _writer_or_fail(self) -> GroupWriter:
         if self._writer is None:
             raise StoreError(f"store {self.path} is open read-only")

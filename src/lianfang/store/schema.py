@@ -88,7 +88,7 @@ CREATE TABLE observation_corrections (
 #: Every migration, in order. Append only.
 MIGRATIONS: list[Migration] = [
     Migration(1, "core: jurisdictions, stations, observations, corrections", _CORE_SQL),
-    Migration(2, "sharing: api tokens, agreements, audit log", SHARING_SQL),
+    Migration(2, "sharing: api tokens, agreements, audit log, latest values", SHARING_SQL),
 ]
 
 _LEDGER_SQL = """

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lianfang.errors import NotFoundError
 from lianfang.model import DataKind, StationKind
@@ -41,6 +42,7 @@ __all__ = [
     "insert_audit",
     "latest_slices",
     "read_slices",
+    "refresh_latest",
     "revoke_token",
     "series_slices",
     "slice_filter",
@@ -326,15 +328,104 @@ def count_slices(
     return int(row[0])
 
 
+_LOOKBACK = timedelta(days=2)  # first window searched before a slice's end for a delayed latest value
+
+
+def refresh_latest(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
+    """Fold staged batches (in submission order) into ``latest_observations``; the caller's
+    transaction makes it commit or roll back together with the merge."""
+    staged = [t.select(["mn", "param", "kind", "time", "value", "flag"]) for t in tables if t.num_rows]
+    if not staged:
+        return
+    batch = pa.concat_tables(staged)
+    batch = batch.append_column("ord", pa.array(range(batch.num_rows), pa.int64()))
+    con.register("lf_latest_batch", batch)
+    try:
+        # within one group the last write of a key wins, as in the merge
+        con.execute(
+            "INSERT INTO latest_observations (mn, param, kind, time, value, flag) "
+            "SELECT mn, param, kind, time, value, flag FROM lf_latest_batch "
+            "QUALIFY row_number() OVER (PARTITION BY mn, param, kind ORDER BY time DESC, ord DESC) = 1 "
+            "ON CONFLICT (mn, param, kind) DO UPDATE SET time = excluded.time, value = excluded.value, "
+            "flag = excluded.flag WHERE excluded.time >= latest_observations.time"
+        ).fetchall()
+    finally:
+        con.unregister("lf_latest_batch")
+
+
 def latest_slices(con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]) -> pa.Table:
-    """Newest row per (mn, param, kind) within the union of ``slices`` (a scan; callers cache)."""
+    """Newest row per (mn, param, kind) within the union of ``slices``.
+
+    The cached newest row of a series answers whenever it lies inside a slice. Otherwise (a slice
+    ends before it: a delay) the newest row before the end is searched in the observations, first
+    in a short window before the end (zone maps skip the rest), then without a window for the
+    series still unanswered.
+    """
+    if not slices:
+        return OBSERVATION_SCHEMA.empty_table()
     where, params = slice_filter(slices)
-    sql = (
-        "SELECT mn, param, kind, max(time) AS time, arg_max(value, time) AS value, "
-        f"arg_max(flag, time) AS flag FROM observations WHERE {where} "
-        "GROUP BY mn, param, kind ORDER BY mn, param, kind"
+    unbounded = [ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params) for s in slices]
+    series_where, series_params = slice_filter(unbounded)
+    cached = _arrow_with_flag(
+        con,
+        f"SELECT {_OBS_COLUMNS}, {where} AS inside FROM latest_observations WHERE {series_where}",
+        [*params, *series_params],
     )
-    return _arrow(con, sql, params)
+    inside = cached.filter(pc.field("inside")).drop_columns(["inside"])
+    outside = cached.filter(~pc.field("inside")).select(["mn", "param", "kind"])
+    if outside.num_rows == 0:
+        return _sorted(inside.cast(OBSERVATION_SCHEMA))
+    found = _latest_before(con, slices, outside, window=_LOOKBACK)
+    answered = {(r["mn"], r["param"], r["kind"]) for r in found.select(["mn", "param", "kind"]).to_pylist()}
+    rest = [r for r in outside.to_pylist() if (r["mn"], r["param"], r["kind"]) not in answered]
+    parts = [inside.cast(OBSERVATION_SCHEMA), found]
+    if rest:
+        parts.append(
+            _latest_before(con, slices, pa.Table.from_pylist(rest, schema=outside.schema), window=None)
+        )
+    return _sorted(pa.concat_tables(parts))
+
+
+def _latest_before(
+    con: duckdb.DuckDBPyConnection,
+    slices: Sequence[ObservationSlice],
+    series: pa.Table,
+    *,
+    window: timedelta | None,
+) -> pa.Table:
+    """Newest observation inside ``slices`` for each of ``series`` (mn, param, kind)."""
+    bounded = [_window(s, window) for s in slices]
+    where, params = slice_filter(bounded)
+    con.register("lf_latest_series", series)
+    try:
+        return _arrow(
+            con,
+            "SELECT mn, param, kind, max(time) AS time, arg_max(value, time) AS value, "
+            f"arg_max(flag, time) AS flag FROM observations WHERE {where} "
+            "AND (mn, param, kind) IN (SELECT (mn, param, kind) FROM lf_latest_series) "
+            "GROUP BY mn, param, kind",
+            params,
+        )
+    finally:
+        con.unregister("lf_latest_series")
+
+
+def _window(s: ObservationSlice, window: timedelta | None) -> ObservationSlice:
+    """``s`` narrowed to the ``window`` before its end (unchanged without an end or a window)."""
+    if window is None or s.end is None:
+        return s
+    start = s.end - window if s.start is None else max(s.start, s.end - window)
+    return ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params, start=start, end=s.end)
+
+
+def _arrow_with_flag(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
+    table = con.sql(sql, params=params).to_arrow_table()
+    schema = OBSERVATION_SCHEMA.append(pa.field("inside", pa.bool_()))
+    return schema.empty_table() if table is None else table.cast(schema)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return table.sort_by([("mn", "ascending"), ("param", "ascending"), ("kind", "ascending")])
 
 
 def series_slices(
@@ -436,6 +527,10 @@ class SharingTables(DuckDBCore):
     def latest_slices(self, slices: Sequence[ObservationSlice]) -> pa.Table:
         with self._cursor() as con, driver_errors("reading latest observations"):
             return latest_slices(con, slices)
+
+    def _after_merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
+        super()._after_merge(con, tables)
+        refresh_latest(con, tables)
 
     def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
         with self._cursor() as con, driver_errors("reading series"):

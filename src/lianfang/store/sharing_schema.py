@@ -1,4 +1,4 @@
-"""Tables for sharing: API tokens, versioned agreements, the audit log (migration 2).
+"""Tables for sharing: API tokens, versioned agreements, the audit log, latest values (migration 2).
 
 Kept free of imports so that :mod:`lianfang.store.schema` can register it without cycles.
 """
@@ -53,4 +53,19 @@ CREATE TABLE audit_log (
     scope VARCHAR NOT NULL,
     n_values BIGINT NOT NULL
 );
+
+-- The newest row of every series, kept by the writer in the same transaction as each merge, so
+-- "latest of every station" reads a few thousand rows instead of aggregating the whole table.
+CREATE TABLE latest_observations (
+    mn VARCHAR NOT NULL,
+    param VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    time TIMESTAMPTZ NOT NULL,
+    value DOUBLE,
+    flag VARCHAR NOT NULL,
+    PRIMARY KEY (mn, param, kind)
+);
+INSERT INTO latest_observations
+SELECT mn, param, kind, max(time), arg_max(value, time), arg_max(flag, time)
+FROM observations GROUP BY mn, param, kind;
 """
