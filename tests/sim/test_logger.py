@@ -363,3 +363,15 @@ def test_run_fleet_pushes_for_every_station_and_stops() -> None:
     air = [u for u in platform.uploads(CN_HOURLY) if u.st == "22"]
     assert air
     assert set(air[0].items) == {"a21026", "a21004", "a21005", "a05024", "a34002", "a34004"}
+
+
+def test_a_real_time_packet_goes_out_at_once_on_every_connect() -> None:
+    """The platform learns which station is on a connection only from a packet (e.g. to backfill)."""
+    platform = TinyPlatform(close_after_uploads=1)
+    config = LoggerConfig(ack_timeout=0.2, backoff_initial=0.05, backoff_max=0.1)  # RtdInterval 30 s
+
+    async def body(logger: SimulatedLogger) -> None:
+        await platform.wait_for(lambda: len(platform.uploads("2011")) >= 2, timeout=2)
+
+    _run(platform, body, speedup=1.0, config=config)
+    assert [r.connection for r in platform.received if isinstance(r.event, DataUpload)][:2] == [1, 2]

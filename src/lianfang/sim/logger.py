@@ -346,14 +346,17 @@ class SimulatedLogger:
                 self._enqueue(_Job(record.cn, record.data_time, record.items, self.config.retries))
                 next_min += minute
             if next_rtd is not None and now >= next_rtd:
-                if not self._rtd_queued and self._link is not None:
-                    sample_time = now.replace(microsecond=0)
-                    self._rtd_queued = True
-                    # real-time values are not resent: a late one is worth nothing
-                    self._enqueue(
-                        _Job(CN_REALTIME, sample_time, _rtd_items(self.station, sample_time, self.seed), 0)
-                    )
+                self._enqueue_rtd()
                 next_rtd = now + rtd_step
+
+    def _enqueue_rtd(self) -> None:
+        """Queue one real-time sample, unless one is already waiting (they are never resent either:
+        a late real-time value is worth nothing)."""
+        if self._rtd_queued or self._link is None:
+            return
+        sample_time = self.now().replace(microsecond=0)
+        self._rtd_queued = True
+        self._enqueue(_Job(CN_REALTIME, sample_time, _rtd_items(self.station, sample_time, self.seed), 0))
 
     # ------------------------------------------------------------------ connection
 
@@ -391,6 +394,8 @@ class SimulatedLogger:
             self.stats.connected = True
             link = _Link(reader, writer)
             self._link = link
+            if self.config.realtime:
+                self._enqueue_rtd()  # say who we are at once: the platform learns the MN from a packet
             try:
                 await self._serve(link, stop)
             finally:
