@@ -49,7 +49,7 @@ def test_acknowledged_rows_survive_kill_9(store_path: Path) -> None:
         for line in child.stdout:
             _, thread, i = line.split()
             acked.append((int(thread), int(i)))
-            if len(acked) == 400:
+            if len(acked) == 150:
                 os.kill(child.pid, signal.SIGKILL)
                 break
         acked += [(int(t), int(i)) for _, t, i in (line.split() for line in child.stdout)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -14,7 +16,7 @@ import pytest
 from lianfang.errors import InputError
 from lianfang.model import DataKind, ObservationBatch, WriteResult
 from lianfang.store.base import ObservationQuery
-from lianfang.store.duckdb import DuckDBStore
+from lianfang.store.duckdb import DuckDBStore, open_store
 from lianfang.store.merge import stage_batch
 
 from .conftest import batch, hours
@@ -254,3 +256,87 @@ def test_large_batches_are_checked_with_arrow(
     getattr(b, column)[70] = bad
     with pytest.raises(InputError, match=message):
         store.submit_observations(b)
+
+
+Key = tuple[str, str, int]
+Cell = tuple[float | None, str]
+
+
+def _same(a: Cell, b: Cell) -> bool:
+    (va, fa), (vb, fb) = a, b
+    both_nan = va is not None and vb is not None and math.isnan(va) and math.isnan(vb)
+    return fa == fb and (va == vb or both_nan)
+
+
+def _reference(
+    state: dict[Key, Cell], rows: list[tuple[str, str, int, float | None, str]]
+) -> tuple[WriteResult, list[tuple[Key, Cell, Cell]]]:
+    """The documented semantics in plain Python: last wins in a batch, then insert/unchanged/correct."""
+    last: dict[Key, Cell] = {}
+    for mn, param, hour, value, flag in rows:
+        last[(mn, param, hour)] = (value, flag)
+    counts = [0, 0, 0]
+    audit = []
+    for key, cell in last.items():
+        if key not in state:
+            counts[0] += 1
+        elif _same(state[key], cell):
+            counts[1] += 1
+        else:
+            counts[2] += 1
+            audit.append((key, state[key], cell))
+        state[key] = cell
+    return WriteResult(*counts), audit
+
+
+def _comparable(cell: Cell) -> tuple[str, str]:
+    return (repr(cell[0]), cell[1])
+
+
+def test_both_merge_paths_match_a_reference_model(store: DuckDBStore, tmp_path: Path) -> None:
+    """Random batches over a small key space (NULL, NaN, flag changes, repeats in and across batches):
+    written one per commit, and all in one group, both give what the reference model says."""
+    rng = random.Random(212)
+    grouped = open_store(tmp_path / "grouped.duckdb")
+    state: dict[Key, Cell] = {}
+    expected_audit: list[tuple[Key, Cell, Cell]] = []
+    try:
+        for _round in range(30):
+            batches = [
+                [
+                    (
+                        rng.choice("AB"),
+                        rng.choice(("p", "q")),
+                        rng.randrange(3),
+                        rng.choice((None, math.nan, 1.0, 2.0)),
+                        rng.choice("ND"),
+                    )
+                    for _ in range(rng.randrange(1, 6))
+                ]
+                for _ in range(rng.randrange(1, 5))
+            ]
+            expected = []
+            for rows in batches:
+                result, audit = _reference(state, rows)
+                expected.append(result)
+                expected_audit += audit
+            one_by_one = [store.write_observations(batch(*rows)) for rows in batches]
+            with writer_held(grouped):
+                futures = [grouped.submit_observations(batch(*rows)) for rows in batches]
+            assert one_by_one == expected
+            assert [f.result(timeout=10) for f in futures] == expected
+        want = {k: _comparable(v) for k, v in state.items()}
+        want_audit = sorted((k, _comparable(old), _comparable(new)) for k, old, new in expected_audit)
+        for s in (store, grouped):
+            assert {k: _comparable(v) for k, v in values(s).items()} == want
+            got_audit = sorted(
+                (
+                    (r["mn"], r["param"], int((r["time"] - hours(0)).total_seconds() // 3600)),
+                    _comparable((r["old_value"], r["old_flag"])),
+                    _comparable((r["new_value"], r["new_flag"])),
+                )
+                for r in s.read_corrections(ObservationQuery()).to_pylist()
+            )
+            assert got_audit == want_audit
+    finally:
+        grouped.close()

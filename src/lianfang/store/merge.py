@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -154,10 +155,10 @@ def _checked(table: pa.Table) -> pa.Table:
     return table.cast(STAGE_SCHEMA)
 
 
-# The previous value of a staged key is the one from the batch before it in the group, if any
-# (``group_*``), else the stored one (``db_*``). Window functions only when keys repeat: measured,
-# they double the cost of the query, and a group without repeated keys is the common case.
-_STAGED_WITH_REPEATS = """
+# Keys repeat across (or inside) the batches of a group: the previous value of a staged key is the
+# one from the batch before it in the group, if any (``group_*``), else the stored one (``db_*``).
+_CLASSIFY_REPEATS_SQL = """
+WITH staged AS (
     SELECT *,
            lag(seq) OVER w IS NOT NULL AS in_group,
            lag(value) OVER w AS group_value, lag(flag) OVER w AS group_flag,
@@ -168,17 +169,6 @@ _STAGED_WITH_REPEATS = """
         QUALIFY row_number() OVER (PARTITION BY batch, mn, param, kind, time ORDER BY seq DESC) = 1
     )
     WINDOW w AS (PARTITION BY mn, param, kind, time ORDER BY seq)
-"""
-_STAGED_UNIQUE = """
-    SELECT *,
-           false AS in_group,
-           NULL::DOUBLE AS group_value, NULL::VARCHAR AS group_flag,
-           NULL::VARCHAR AS group_qn, NULL::TIMESTAMPTZ AS group_received_at,
-           true AS is_last
-    FROM lf_stage
-"""
-_CLASSIFY_SQL = """
-WITH staged AS ({staged}
 ), joined AS (
     SELECT s.*,
            o.mn IS NOT NULL AS in_db,
@@ -202,6 +192,13 @@ SELECT mn, param, kind, time, value, flag, qn, received_at, batch, is_last, in_d
             WHEN value IS NOT DISTINCT FROM old_value AND flag = old_flag THEN 1
             ELSE 2 END::TINYINT AS status
 FROM previous
+"""
+# No key repeats (the common case): only the stored rows that staged keys hit come back.
+_MATCH_SQL = """
+SELECT s.seq, o.value AS old_value, o.flag AS old_flag, o.qn AS old_qn, o.received_at AS old_received_at
+FROM lf_stage AS s
+JOIN observations AS o ON o.mn = s.mn AND o.param = s.param AND o.kind = s.kind AND o.time = s.time
+ORDER BY s.seq
 """
 _KEY = ["mn", "param", "kind", "time"]
 
@@ -239,38 +236,23 @@ def merge_group(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> l
     if not tables:
         return []
     sizes = [t.num_rows for t in tables]
-    stage = pa.concat_tables(tables)
+    stage = pa.concat_tables(tables).combine_chunks()  # DuckDB scans one chunk far faster than many
     total = stage.num_rows
-    stage = stage.append_column("batch", pa.array(np.repeat(np.arange(len(tables), dtype=np.int32), sizes)))
+    batch = np.repeat(np.arange(len(tables), dtype=np.int32), sizes)
+    stage = stage.append_column("batch", pa.array(batch))
     stage = stage.append_column("seq", pa.array(np.arange(total, dtype=np.int64)))
     if total == 0:
         return [WriteResult() for _ in tables]
-
     repeats = total > 1 and stage.group_by(_KEY).aggregate([]).num_rows < total
-    sql = _CLASSIFY_SQL.format(staged=_STAGED_WITH_REPEATS if repeats else _STAGED_UNIQUE)
     con.register("lf_stage", stage)
     try:
-        classified = con.sql(sql).to_arrow_table()
+        if repeats:
+            batch, status = _merge_repeats(con)
+        else:
+            status = _merge_unique(con, stage)
     finally:
         con.unregister("lf_stage")
-
-    status = classified["status"].to_numpy()
-    batch = classified["batch"].to_numpy()
     counts = np.bincount(batch.astype(np.int64) * 3 + status, minlength=3 * len(tables)).reshape(-1, 3)
-
-    if counts[:, _STATUS_CORRECTED].any():
-        corrections = classified.filter(
-            pc.equal(classified["status"], pa.scalar(_STATUS_CORRECTED, pa.int8()))
-        )
-        _run_with(con, "lf_corrections", corrections, _INSERT_CORRECTIONS_SQL)
-    is_last = classified["is_last"]
-    new = classified.filter(pc.and_(is_last, pc.invert(classified["in_db"])))
-    if new.num_rows:
-        _run_with(con, "lf_new", new, _INSERT_NEW_SQL)
-    changed = classified.filter(pc.and_(is_last, classified["changes_db"]))
-    if changed.num_rows:
-        _run_with(con, "lf_changed", changed, _UPDATE_CHANGED_SQL)
-
     return [
         WriteResult(
             inserted=int(row[_STATUS_INSERTED]),
@@ -279,3 +261,62 @@ def merge_group(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> l
         )
         for row in counts
     ]
+
+
+def _same_values(new: pa.ChunkedArray[Any], old: pa.ChunkedArray[Any]) -> npt.NDArray[np.bool_]:
+    """``new IS NOT DISTINCT FROM old`` as SQL (and DuckDB: NaN equals NaN) for float columns."""
+    new_null = new.is_null().to_numpy(zero_copy_only=False)
+    old_null = old.is_null().to_numpy(zero_copy_only=False)
+    a = new.to_numpy(zero_copy_only=False)
+    b = old.to_numpy(zero_copy_only=False)
+    with np.errstate(invalid="ignore"):
+        equal = (a == b) | (np.isnan(a) & np.isnan(b))
+    same: npt.NDArray[np.bool_] = (new_null & old_null) | (~new_null & ~old_null & equal)
+    return same
+
+
+def _merge_unique(con: duckdb.DuckDBPyConnection, stage: pa.Table) -> npt.NDArray[np.int64]:
+    """No key repeats in the group: compare with the stored rows only. Returns each row's status."""
+    status = np.full(stage.num_rows, _STATUS_INSERTED, dtype=np.int64)
+    matched = con.sql(_MATCH_SQL).to_arrow_table()
+    if matched.num_rows == 0:  # all new: insert straight from the registered stage
+        con.execute(_INSERT_NEW_SQL.replace("lf_new", "lf_stage")).fetchall()
+        return status
+    seq = matched["seq"].to_numpy()
+    hit = stage.take(seq)
+    same = _same_values(hit["value"], matched["old_value"])
+    same &= pc.equal(hit["flag"], matched["old_flag"]).to_numpy(zero_copy_only=False)
+    status[seq] = np.where(same, _STATUS_UNCHANGED, _STATUS_CORRECTED)
+    if not same.all():
+        changed = pa.Table.from_arrays(
+            [*hit.columns, *matched.drop_columns(["seq"]).columns],
+            names=[*hit.column_names, *matched.drop_columns(["seq"]).column_names],
+        ).filter(pa.array(~same))
+        con.register("lf_changed", changed)
+        try:
+            con.execute(_INSERT_CORRECTIONS_SQL.replace("lf_corrections", "lf_changed")).fetchall()
+            con.execute(_UPDATE_CHANGED_SQL).fetchall()
+        finally:
+            con.unregister("lf_changed")
+    new = stage.filter(pa.array(status == _STATUS_INSERTED))
+    if new.num_rows:
+        _run_with(con, "lf_new", new, _INSERT_NEW_SQL)
+    return status
+
+
+def _merge_repeats(con: duckdb.DuckDBPyConnection) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Keys repeat in the group: classify in SQL with window functions. Returns (batch, status)
+    of the rows left after in-batch de-duplication."""
+    classified = con.sql(_CLASSIFY_REPEATS_SQL).to_arrow_table()
+    status = classified["status"].to_numpy()
+    if (status == _STATUS_CORRECTED).any():
+        corrected = pc.equal(classified["status"], pa.scalar(_STATUS_CORRECTED, pa.int8()))
+        _run_with(con, "lf_corrections", classified.filter(corrected), _INSERT_CORRECTIONS_SQL)
+    is_last = classified["is_last"]
+    new = classified.filter(pc.and_(is_last, pc.invert(classified["in_db"])))
+    if new.num_rows:
+        _run_with(con, "lf_new", new, _INSERT_NEW_SQL)
+    changed = classified.filter(pc.and_(is_last, classified["changes_db"]))
+    if changed.num_rows:
+        _run_with(con, "lf_changed", changed, _UPDATE_CHANGED_SQL)
+    return classified["batch"].to_numpy(), status
