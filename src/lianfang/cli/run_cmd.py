@@ -78,8 +78,14 @@ class _Parts:
     fleet: Any = None
 
 
+#: [s] GIL switch interval. The store's writer thread needs the GIL between its DuckDB calls; with
+#: the default 5 ms it waits behind a busy event loop for most of each commit.
+GIL_SWITCH_INTERVAL = 0.0005
+
+
 async def _main(settings: Settings, *, interactive: bool) -> None:
     _configure_logging(interactive)
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -102,12 +108,18 @@ async def _start(settings: Settings, parts: _Parts, stop: asyncio.Event) -> None
     data_dir = _data_dir(settings.data_dir)
     parts.store = store = await asyncio.to_thread(open_store, settings.store_path)
     stations: list[tuple[Station, str]] = []
+    demo_tokens: dict[str, str] = {}
     if settings.simulate:
         from lianfang.sim.network import demo_stations, load_or_create_demo_secret, register_demo_network
 
         secret = load_or_create_demo_secret(data_dir / DEMO_SECRET_FILE)
         stations = demo_stations(secret=secret)
         await asyncio.to_thread(register_demo_network, store, stations)
+        from lianfang.web import ensure_demo_agreements, ensure_demo_tokens
+
+        # a viewer token per demo agency for the dashboard, and (once) demo agreements between them
+        demo_tokens = await asyncio.to_thread(ensure_demo_tokens, store, secret)
+        await asyncio.to_thread(ensure_demo_agreements, store)
     metrics = Metrics()
     gateway = Gateway(store, _gateway_config(settings), metrics=metrics)
     await gateway.start()
@@ -116,6 +128,12 @@ async def _start(settings: Settings, parts: _Parts, stop: asyncio.Event) -> None
     parts.http = _http_server(store, gateway)
     parts.http_task = asyncio.get_running_loop().create_task(parts.http.serve(sockets=[http_socket]))
     log.info("HTTP on http://%s:%d (/healthz, /metrics)", settings.http_host, settings.http_port)
+    if demo_tokens:
+        from lianfang.web import dashboard_url
+
+        for agency, token in demo_tokens.items():
+            url = dashboard_url(settings.http_host, settings.http_port, token)
+            click.echo(f"Dashboard ({agency} viewer): {url}")
     if stations:
         from lianfang.sim.fleet import Fleet
         from lianfang.sim.logger import LoggerConfig

@@ -198,6 +198,10 @@ class Backfiller:
             self._checks.append(_Check(station.mn, DataKind.MIN, now - self._config.minute_window, due))
         self._wake(initial=True)
 
+    @property
+    def enabled(self) -> bool:
+        return self._config.enabled
+
     def upload_seen(self, mn: str, kind: DataKind, time: datetime) -> None:
         """A stored upload: note activity, and check the slots it skipped over, if any."""
         self._activity = asyncio.get_running_loop().time()

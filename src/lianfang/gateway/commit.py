@@ -16,7 +16,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -66,6 +66,9 @@ class CommitQueue:
         self._scheduled = False
         self._pressure = False
         self._loop = asyncio.get_running_loop()
+        # Turning the batch into Arrow (the store's submit) takes milliseconds per thousand rows:
+        # done on a thread of its own so the event loop keeps serving sockets meanwhile.
+        self._stager = ThreadPoolExecutor(1, thread_name_prefix="lianfang-stage")
 
     @property
     def batch(self) -> ObservationBatch:
@@ -131,13 +134,25 @@ class CommitQueue:
             return
         self._inflight = group
         started = time.perf_counter()
-        try:
-            future = self._store.submit_observations(group.batch)
-        except Exception as exc:  # store closed or broken: fail this group, not the loop
+        submitted = self._loop.run_in_executor(self._stager, self._store.submit_observations, group.batch)
+        submitted.add_done_callback(lambda f: self._submitted(group, f, started))
+
+    def close(self) -> None:
+        self._stager.shutdown(wait=False)
+
+    def _submitted(
+        self, group: _Group, submitted: asyncio.Future[Future[WriteResult]], started: float
+    ) -> None:
+        exc = submitted.exception() if not submitted.cancelled() else asyncio.CancelledError()
+        if exc is not None:  # store closed, broken, or the batch invalid: fail this group, not the loop
             self._done_error(group, exc)
             self._relieve()
+            if len(self._pending.batch) or self._pending.acks or self._pending.waiters:
+                self._flush()
             return
-        future.add_done_callback(lambda f: self._loop.call_soon_threadsafe(self._done, group, f, started))
+        submitted.result().add_done_callback(
+            lambda f: self._loop.call_soon_threadsafe(self._done, group, f, started)
+        )
 
     def _done(self, group: _Group, future: Future[WriteResult], started: float) -> None:
         self._inflight = None

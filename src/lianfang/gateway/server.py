@@ -24,6 +24,7 @@ from datetime import datetime
 from lianfang.model import BEIJING
 from lianfang.store.base import Store
 
+from .acks import AckEncoder
 from .commit import CommitQueue
 from .config import GatewayConfig
 from .errors import ListenError
@@ -83,6 +84,7 @@ class Gateway:
             directory=self.directory,
             commits=commits,
             rejects=RejectLog(),
+            acks=AckEncoder(),
             read_buffer=bytearray(self.config.max_read),
             now=self._now,
             sessions=set(),
@@ -155,6 +157,7 @@ class Gateway:
         while ctx.sessions and loop.time() < deadline:
             await asyncio.sleep(0.01)
         self.directory.close()
+        ctx.commits.close()
         log.info("HJ 212 gateway stopped")
 
     def status(self) -> dict[str, object]:

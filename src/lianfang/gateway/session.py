@@ -22,7 +22,6 @@ from datetime import datetime
 from lianfang.hj212 import (
     NEED_DATA,
     Connection,
-    DataAck,
     DataUpload,
     Event,
     ExecutionResult,
@@ -40,6 +39,7 @@ from lianfang.hj212 import (
 from lianfang.model import BEIJING, DataKind, Station
 from lianfang.store.base import Store
 
+from .acks import AckEncoder
 from .backfill import Backfiller
 from .commit import CommitQueue
 from .config import GatewayConfig
@@ -72,6 +72,7 @@ class SessionContext:
     directory: StationDirectory
     commits: CommitQueue
     rejects: RejectLog
+    acks: AckEncoder
     read_buffer: bytearray
     now: Callable[[], datetime]
     sessions: set[Session]
@@ -270,9 +271,7 @@ class Session(asyncio.BufferedProtocol):
         elif isinstance(event, TimeCalibrationRequest):
             self._calibrate_time(first)
         else:
-            self._ctx.commits.add_acks(
-                self, [self._codec.send(DataAck.for_packet(first))], time.perf_counter()
-            )
+            self._ctx.commits.add_acks(self, [self._ctx.acks.encode(first, self._codec)], time.perf_counter())
 
     def _station_seen(self, station: Station, packet: Packet) -> None:
         ctx = self._ctx
@@ -311,15 +310,16 @@ class Session(asyncio.BufferedProtocol):
             metrics.values_skipped["no_value"] += result.no_value
         if result.stored:
             commits.rows_added()
-        codec = self._codec
-        acks = [codec.send(DataAck.for_packet(p)) for p in upload.packets if p.wants_ack]
+        codec, encode = self._codec, ctx.acks.encode
+        acks = [encode(p, codec) for p in upload.packets if p.wants_ack]
         if acks:
             commits.add_acks(self, acks, time.perf_counter())
         kind = result.kind
         if kind is not None and upload.data_time is not None:
             metrics.last_uploads[mn] = LastUpload(upload.cn, upload.data_time, upload.items)
-            if (kind is DataKind.HOUR or kind is DataKind.MIN) and self._backfill is not None:
-                self._backfill.upload_seen(mn, kind, upload.data_time)
+            backfill = self._backfill
+            if (kind is DataKind.HOUR or kind is DataKind.MIN) and backfill is not None and backfill.enabled:
+                backfill.upload_seen(mn, kind, upload.data_time)
 
     def _refuse(self, packets: tuple[Packet, ...], verdict: Verdict) -> None:
         ctx = self._ctx

@@ -6,7 +6,6 @@ next group commit will write instead of building intermediate ``Observation`` ob
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,7 +60,10 @@ def append_upload(batch: ObservationBatch, upload: DataUpload, mn: str, received
     qn = upload.packets[0].qn if upload.packets else None
     suffixes = VALUE_SUFFIXES[kind]
     kind_s = str(kind)
-    stored = not_numeric = no_value = 0
+    params: list[str] = []
+    values: list[float] = []
+    flags: list[str] = []
+    not_numeric = no_value = 0
     for code, fields in upload.items.items():
         raw: str | None = None
         for suffix in suffixes:
@@ -76,16 +78,20 @@ def append_upload(batch: ObservationBatch, upload: DataUpload, mn: str, received
         except ValueError:
             not_numeric += 1
             continue
-        if not math.isfinite(value):  # float() accepts "nan" and "inf"; loggers mean "no value"
+        if value - value != 0.0:  # NaN or ±inf: float() accepts "nan"/"inf"; loggers mean "no value"
             not_numeric += 1
             continue
-        batch.mn.append(mn)
-        batch.param.append(code)
-        batch.kind.append(kind_s)
-        batch.time.append(time)
-        batch.value.append(value)
-        batch.flag.append(fields.get("Flag") or _DEFAULT_FLAG)
-        batch.qn.append(qn)
-        batch.received_at.append(received_at)
-        stored += 1
-    return Translation(kind, stored, not_numeric, no_value)
+        params.append(code)
+        values.append(value)
+        flags.append(fields.get("Flag") or _DEFAULT_FLAG)
+    n = len(params)
+    if n:  # whole columns at once: this runs for every packet
+        batch.mn += [mn] * n
+        batch.param += params
+        batch.kind += [kind_s] * n
+        batch.time += [time] * n
+        batch.value += values
+        batch.flag += flags
+        batch.qn += [qn] * n
+        batch.received_at += [received_at] * n
+    return Translation(kind, n, not_numeric, no_value)
