@@ -19,6 +19,7 @@ from lianfang.api.rest import install_rest
 from lianfang.api.sensorthings import create_sta_router
 from lianfang.gateway.metrics import Metrics
 from lianfang.store.base import SharingStore, Store
+from lianfang.web import create_web_router
 
 __all__ = ["create_app"]
 
@@ -56,6 +57,7 @@ def create_app(
         # /api/v1 and the SharedReader every data route (REST, STA, exports) reads through
         install_rest(app, store, clock=clock)
         app.include_router(create_sta_router())  # OGC SensorThings API 1.1 at /sta/v1.1
+        app.include_router(create_web_router())  # dashboard at /, /static, /api/v1/dashboard/overview
     for router in routers:
         app.include_router(router)
     return app
