@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.reports.fixture_store import build_store
+from tests.reports.fixture_store import shared_store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def generated_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("generated") / "data"
-    data.mkdir()
-    build_store(data)
-    return data
+    return shared_store(tmp_path_factory)

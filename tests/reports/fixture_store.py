@@ -22,11 +22,20 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
 from lianfang.model import BEIJING, Jurisdiction, Station, StationKind, WaterBody
 from lianfang.store import open_store
 
-__all__ = ["AIR_STATIONS", "FLAGGED_SECTION", "SECTIONS", "YEAR", "WaterSection", "build_store"]
+__all__ = [
+    "AIR_STATIONS",
+    "FLAGGED_SECTION",
+    "SECTIONS",
+    "YEAR",
+    "WaterSection",
+    "build_store",
+    "shared_store",
+]
 
 YEAR = 2025
 AIR_STATIONS = (
@@ -43,8 +52,17 @@ class WaterSection:
     expected: str  # class of its monthly and annual means
 
 
-def _section(mn: str, name: str, jur: str, river: str, target: int, values: dict[str, float], expected: str,
-             body: WaterBody = WaterBody.RIVER, simulated: bool = False) -> WaterSection:  # fmt: skip
+def _section(
+    mn: str,
+    name: str,
+    jur: str,
+    river: str,
+    target: int,
+    values: dict[str, float],
+    expected: str,
+    body: WaterBody = WaterBody.RIVER,
+    simulated: bool = False,
+) -> WaterSection:
     station = Station(
         mn,
         name,
@@ -181,3 +199,17 @@ def build_store(data_dir: Path) -> Path:
     finally:
         store.close()
     return path
+
+
+_BUILT: dict[Path, Path] = {}
+
+
+def shared_store(factory: pytest.TempPathFactory) -> Path:
+    """The generated data directory, built once per test session (tests only read it)."""
+    base = factory.getbasetemp()
+    if base not in _BUILT:
+        data = factory.mktemp("generated") / "data"
+        data.mkdir()
+        build_store(data)
+        _BUILT[base] = data
+    return _BUILT[base]
