@@ -27,7 +27,7 @@ from lianfang.api.sensorthings.options import (
     parse_options,
 )
 from lianfang.api.sensorthings.paths import ResourcePath, parse_path
-from lianfang.api.sensorthings.serialize import jsonify, next_link, self_link
+from lianfang.api.sensorthings.serialize import jsonify, next_link, query_string, self_link
 from lianfang.errors import InputError, NotFoundError
 from lianfang.share import Caller, SeriesKey, SharedReader
 
@@ -74,6 +74,7 @@ class Engine:
         self.catalogue = Catalogue(reader, caller)
         self.ctx = EvalContext(self.catalogue, now)
         self.observations = ObservationSource(self.catalogue, self.ctx)
+        self._links: dict[int, str] = {}  # id(options) → encoded next-link query (options live all request)
 
     # --- service root ----------------------------------------------------------------------------
     def root(self) -> dict[str, Any]:
@@ -203,7 +204,12 @@ class Engine:
         top = options.page_size()
         if page.cursor is not None:
             return next_link(url, option_pairs(options, top=top, skiptoken=page.cursor))
-        return next_link(url, option_pairs(options, top=top, skip=options.skip + top))
+        # every parent of an expand shares its options: encode them once per request
+        cached = self._links.get(id(options))
+        if cached is None:
+            cached = query_string(option_pairs(options, top=top, skip=options.skip + top))
+            self._links[id(options)] = cached
+        return f"{url}?{cached}"
 
     # --- rendering -------------------------------------------------------------------------------
     def _render(self, entities: list[Entity], options: QueryOptions) -> list[dict[str, Any]]:

@@ -58,7 +58,8 @@ SCAN_BUDGET: Final = 2_000_000  # rows a vectorised residual filter may scan for
 PYTHON_SCAN_BUDGET: Final = 200_000  # … when the residual needs row-by-row evaluation
 SORT_BUDGET: Final = 100_000  # rows an in-memory $orderby may hold
 MERGE_MAX_SERIES: Final = 200  # Datastreams a phenomenonTime order may merge
-CHUNK: Final = 20_000  # rows per store read while scanning
+CHUNK: Final = 20_000  # most rows per store read while scanning
+FIRST_CHUNK: Final = 1_000  # least rows of the first read; chunks double from there up to CHUNK
 VIA: Final = "sta"
 
 _Row = tuple[str, str, str, datetime, float | None, str | None]  # mn, param, kind, time, value, flag
@@ -409,8 +410,10 @@ class _Scan:
                     skip -= available
                     continue
                 offset, skip = skip, 0
+            chunk = min(CHUNK, max(FIRST_CHUNK, 4 * (need + skip)))
             while True:
-                limit = need - len(out) + skip if not self.residual else CHUNK
+                limit = need - len(out) + skip if not self.residual else chunk
+                chunk = min(CHUNK, 2 * chunk)  # a sparse match: read further per call
                 table = self._read(replace(block.query, limit=limit, offset=offset), cursor)
                 raw = _rows(table) if table.num_rows else []
                 kept = self._keep(table) if self.residual else raw

@@ -7,6 +7,7 @@ fraction appears only when present. Links are absolute, as 18-088's examples sho
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -19,11 +20,12 @@ __all__ = ["entity_link", "jsonify", "next_link", "query_string", "self_link"]
 
 _SAFE_ID = "':@-._~!$&*+,;="
 _SAFE_QUERY = "$'(),/:@;="
+_PLAIN_ID = re.compile(r"[A-Za-z0-9:._-]*")
 
 
 def jsonify(value: Any) -> Any:
     """``value`` as plain JSON types (times as ISO 8601 text, non-finite floats as null)."""
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or type(value) in (str, int, bool):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
@@ -45,6 +47,8 @@ def jsonify(value: Any) -> Any:
 
 
 def entity_link(base: str, etype: EntityType, entity_id: str) -> str:
+    if _PLAIN_ID.fullmatch(entity_id):  # MNs, parameter codes and our ids: nothing to escape
+        return f"{base}/{etype.plural}('{entity_id}')"
     escaped = entity_id.replace("'", "''")
     return f"{base}/{etype.plural}('{quote(escaped, safe=_SAFE_ID)}')"
 
