@@ -35,7 +35,7 @@ def agreement(id_: int = 1, **terms: object) -> Agreement:
 
 
 def test_own_stations_are_fully_visible_without_agreements() -> None:
-    access = Access("SC", STATIONS, [], NOW)
+    access = Access.of("SC", STATIONS, [], NOW)
     assert list(access.stations) == ["SCA1", "SCW1", "SCW2"]
     assert access.kinds("SCW1") == [DataKind.RTD, DataKind.MIN, DataKind.HOUR, DataKind.DAY]
     assert access.params("SCW1") is None
@@ -47,7 +47,7 @@ def test_own_stations_are_fully_visible_without_agreements() -> None:
 
 
 def test_other_agency_sees_nothing_without_agreement() -> None:
-    access = Access("CQ", STATIONS, [], NOW)
+    access = Access.of("CQ", STATIONS, [], NOW)
     assert list(access.stations) == ["CQW1"]
     assert access.slices(ObservationQuery(mns=["SCW1"])) == []
     assert not access.visible("SCW1")
@@ -55,7 +55,7 @@ def test_other_agency_sees_nothing_without_agreement() -> None:
 
 def test_river_selector_params_resolution_and_delay() -> None:
     terms = agreement(river="jialing", params=("w21003",), resolution=DataKind.HOUR, delay=timedelta(hours=2))
-    access = Access("CQ", STATIONS, [terms], NOW)
+    access = Access.of("CQ", STATIONS, [terms], NOW)
     assert list(access.stations) == ["CQW1", "SCW1", "SCW2"]
     assert access.kinds("SCW1") == [DataKind.HOUR, DataKind.DAY]
     assert access.params("SCW1") == frozenset({"w21003"})
@@ -72,13 +72,13 @@ def test_river_selector_params_resolution_and_delay() -> None:
 
 
 def test_finer_kind_than_granted_is_never_sliced() -> None:
-    access = Access("CQ", STATIONS, [agreement(resolution=DataKind.DAY)], NOW)
+    access = Access.of("CQ", STATIONS, [agreement(resolution=DataKind.DAY)], NOW)
     assert access.slices(ObservationQuery(mns=["SCW1"], kinds=[DataKind.RTD, DataKind.HOUR])) == []
     assert access.agreements_for(ObservationQuery(mns=["SCW1"], kinds=[DataKind.HOUR])) == []
 
 
 def test_minute_period_follows_the_station_interval() -> None:
-    access = Access("CQ", STATIONS, [agreement(resolution=DataKind.MIN, delay=timedelta(0))], NOW)
+    access = Access.of("CQ", STATIONS, [agreement(resolution=DataKind.MIN, delay=timedelta(0))], NOW)
     ends = {
         s.mns: s.end for s in access.slices(ObservationQuery(kinds=[DataKind.MIN])) if "CQW1" not in s.mns
     }
@@ -93,27 +93,27 @@ def test_revoked_expired_and_not_yet_valid_agreements_grant_nothing() -> None:
         agreement(valid_from=NOW + timedelta(seconds=1)),
         agreement(grantee="XZ"),
     ):
-        access = Access("CQ", STATIONS, [terms], NOW)
+        access = Access.of("CQ", STATIONS, [terms], NOW)
         assert list(access.stations) == ["CQW1"], terms
         assert access.slices(ObservationQuery(mns=["SCW1"])) == []
 
 
 def test_query_window_beyond_the_delay_is_empty() -> None:
-    access = Access("CQ", STATIONS, [agreement(delay=timedelta(days=30))], NOW)
+    access = Access.of("CQ", STATIONS, [agreement(delay=timedelta(days=30))], NOW)
     assert access.slices(ObservationQuery(mns=["SCW1"], start=NOW - timedelta(days=1))) == []
 
 
 def test_explicit_stations_and_kind_selectors() -> None:
-    by_list = Access("CQ", STATIONS, [agreement(stations=("SCA1", "CQW1"))], NOW)
+    by_list = Access.of("CQ", STATIONS, [agreement(stations=("SCA1", "CQW1"))], NOW)
     assert list(by_list.stations) == ["CQW1", "SCA1"]
-    by_kind = Access("CQ", STATIONS, [agreement(station_kind=StationKind.AIR)], NOW)
+    by_kind = Access.of("CQ", STATIONS, [agreement(station_kind=StationKind.AIR)], NOW)
     assert list(by_kind.stations) == ["CQW1", "SCA1"]
 
 
 def test_agreements_add_up_and_values_are_attributed_to_the_first() -> None:
     narrow = agreement(1, stations=("SCW1",), params=("w21003",))
     wide = agreement(2, stations=("SCW1",), params=("w21003", "w01018"), resolution=DataKind.HOUR)
-    access = Access("CQ", STATIONS, [wide, narrow], NOW)
+    access = Access.of("CQ", STATIONS, [wide, narrow], NOW)
     assert access.params("SCW1") == frozenset({"w21003", "w01018"})
     assert access.kinds("SCW1") == [DataKind.RTD, DataKind.MIN, DataKind.HOUR, DataKind.DAY]
     t = NOW - timedelta(days=2)

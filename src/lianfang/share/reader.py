@@ -19,9 +19,10 @@ from lianfang.errors import NotFoundError
 from lianfang.model import DataKind, Station, StationKind
 from lianfang.share.audit import AuditTrail, describe_query
 from lianfang.share.caller import Caller
-from lianfang.share.grants import Access
+from lianfang.share.grants import Access, Coverage
 from lianfang.store.base import (
     OBSERVATION_SCHEMA,
+    Agreement,
     ObservationKey,
     ObservationQuery,
     SharingStore,
@@ -53,25 +54,52 @@ class SharedReader:
         self._store: SharedStore = store
         self._clock = clock or (lambda: datetime.now(UTC))
         self._audit = AuditTrail(store)
+        self._lock = threading.Lock()
         self._registry: list[Station] = []
         self._registry_at = float("-inf")
-        self._registry_lock = threading.Lock()
+        self._agreements: tuple[int, list[Agreement]] | None = None  # (generation, agreements)
+        self._coverage: dict[str, tuple[list[Station], int, Coverage]] = {}
 
     # --- policy ------------------------------------------------------------------------------
     def access(self, caller: Caller) -> Access:
-        """What ``caller``'s agency may see now (fresh agreements, registry cached briefly)."""
-        return Access(caller.agency, self._stations(), self._store.agreements(), self._clock())
+        """What ``caller``'s agency may see now. Agreements are re-read whenever one is written
+        (and coverage re-evaluated whenever one starts, ends or is revoked); the station registry
+        is cached for :data:`REGISTRY_TTL` seconds."""
+        now = self._clock()
+        registry = self._stations()
+        generation = self._store.agreements_generation()
+        with self._lock:
+            cached = self._coverage.get(caller.agency)
+        if cached is not None:
+            cached_registry, cached_generation, coverage = cached
+            if cached_registry is registry and cached_generation == generation and coverage.holds_at(now):
+                return coverage.at(now)
+        coverage = Coverage(caller.agency, registry, self._current_agreements(generation), now)
+        with self._lock:
+            self._coverage[caller.agency] = (registry, generation, coverage)
+        return coverage.at(now)
 
     def invalidate_registry(self) -> None:
-        with self._registry_lock:
+        with self._lock:
             self._registry_at = float("-inf")
 
     def _stations(self) -> list[Station]:
-        with self._registry_lock:
-            if monotonic_time.monotonic() - self._registry_at > REGISTRY_TTL:
-                self._registry = self._store.stations()
-                self._registry_at = monotonic_time.monotonic()
-            return self._registry
+        with self._lock:
+            if monotonic_time.monotonic() - self._registry_at <= REGISTRY_TTL:
+                return self._registry
+        registry = self._store.stations()
+        with self._lock:
+            self._registry, self._registry_at = registry, monotonic_time.monotonic()
+        return registry
+
+    def _current_agreements(self, generation: int) -> list[Agreement]:
+        with self._lock:
+            if self._agreements is not None and self._agreements[0] == generation:
+                return self._agreements[1]
+        agreements = self._store.agreements()
+        with self._lock:
+            self._agreements = (generation, agreements)
+        return agreements
 
     # --- stations ----------------------------------------------------------------------------
     def stations(

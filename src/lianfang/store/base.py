@@ -228,6 +228,11 @@ class SharingStore(Protocol):
         """Current versions (every version with ``history``), ordered by (id, version)."""
         ...
 
+    def agreements_generation(self) -> int:
+        """A number that changes whenever an agreement is written through this store (one process
+        owns the file, so readers may cache agreements until it changes)."""
+        ...
+
     # --- audit -----------------------------------------------------------------------------
     def submit_audit(self, entries: Sequence[AuditEntry]) -> Future[None]:
         """Queue audit rows for the writer (batched, off the read path)."""

@@ -94,15 +94,15 @@ class DuckDBCore:
         return WriterStats() if self._writer is None else self._writer.stats()
 
     # --- for table families --------------------------------------------------------------------
-    def _merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> list[WriteResult]:
-        results = merge_group(con, tables)
-        self._after_merge(con, tables)
+    def _merge(self, con: duckdb.DuckDBPyConnection, staged: Sequence[Any]) -> list[WriteResult]:
+        results = merge_group(con, staged)
+        self._after_merge(con, staged)
         return results
 
-    def _after_merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
+    def _after_merge(self, con: duckdb.DuckDBPyConnection, staged: Sequence[Any]) -> None:
         """Hook for families that keep derived tables in step with observation writes (the
         sharing family's latest values): runs on the writer thread inside the merge's
-        transaction, with the staged batches. Overrides call ``super()._after_merge``."""
+        transaction, with the staged batches (see ``merge``). Overrides call ``super()``."""
 
     def _writer_or_fail(self) -> GroupWriter:
         if self._writer is None:

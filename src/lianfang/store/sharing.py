@@ -6,9 +6,11 @@ reads run on per-thread cursors, writes on its single writer. Tables: :mod:`.sha
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from lianfang.store.core import DuckDBCore
 
 __all__ = [
     "SharingTables",
+    "SliceFilter",
     "add_agreement",
     "add_agreement_version",
     "add_token",
@@ -253,33 +256,95 @@ def audit_entries(
 # --- observations limited to slices ----------------------------------------------------------
 
 
+_INLINE_MAX = 64  # longer station lists are joined as a registered Arrow table, not bound one by one
+
+
+class SliceFilter:
+    """A WHERE condition true exactly for rows in the union of ``slices``, with its parameters and
+    the station lists it reads from registered Arrow tables (bind them with :meth:`bound`)."""
+
+    _names = itertools.count()
+
+    def __init__(self, slices: Sequence[ObservationSlice], *, bounds: bool = True) -> None:
+        self.params: list[Any] = []
+        self.tables: dict[str, pa.Table] = {}
+        terms = [self._term(s, bounds) for s in slices]
+        self.sql = "(" + " OR ".join(terms) + ")" if terms else "false"
+        if len(slices) > 1:
+            self.sql += self._hoisted(slices, bounds)
+
+    def _hoisted(self, slices: Sequence[ObservationSlice], bounds: bool) -> str:
+        """What every slice requires, repeated outside the OR: DuckDB pushes only top-level
+        conjuncts into the scan, and a time range there lets zone maps skip row groups."""
+        parts = [self._in("kind", sorted({k.value for s in slices for k in s.kinds}))]
+        if all(s.params is not None for s in slices):
+            parts.append(self._in("param", sorted({p for s in slices for p in s.params or ()})))
+        mns = sorted({m for s in slices for m in s.mns})
+        if len(mns) <= _INLINE_MAX:
+            parts.append(self._in("mn", mns))
+        if bounds and all(s.start is not None for s in slices):
+            parts.append("time >= ?")
+            self.params.append(min(s.start for s in slices if s.start is not None))
+        if bounds and all(s.end is not None for s in slices):
+            parts.append("time < ?")
+            self.params.append(max(s.end for s in slices if s.end is not None))
+        return "".join(f" AND {p}" for p in parts)
+
+    def _term(self, s: ObservationSlice, bounds: bool) -> str:
+        parts = [self._in("mn", s.mns), self._in("kind", [k.value for k in s.kinds])]
+        if s.params is not None:
+            parts.append(self._in("param", s.params))
+        if bounds and s.start is not None:
+            parts.append("time >= ?")
+            self.params.append(s.start)
+        if bounds and s.end is not None:
+            parts.append("time < ?")
+            self.params.append(s.end)
+        return "(" + " AND ".join(parts) + ")"
+
+    def _in(self, column: str, values: Sequence[str]) -> str:
+        if not values:
+            return "false"
+        if len(values) == 1:
+            self.params.append(values[0])
+            return f"{column} = ?"
+        if len(values) <= _INLINE_MAX:
+            self.params.extend(values)
+            return f"{column} IN ({', '.join('?' * len(values))})"
+        name = f"lf_slice_{next(self._names)}"
+        self.tables[name] = pa.table({"v": pa.array(values, pa.string())})
+        return f"{column} IN (SELECT v FROM {name})"
+
+    @contextmanager
+    def bound(self, con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        for name, table in self.tables.items():
+            con.register(name, table)
+        try:
+            yield
+        finally:
+            for name in self.tables:
+                con.unregister(name)
+
+
 def slice_filter(slices: Sequence[ObservationSlice]) -> tuple[str, list[Any]]:
-    """A WHERE condition (and its parameters) true exactly for rows in the union of ``slices``."""
+    """The WHERE condition of ``slices`` with every value bound as a parameter (for small reads and
+    tests; the reads below use :class:`SliceFilter`)."""
     if not slices:
         return "false", []
-    terms: list[str] = []
     params: list[Any] = []
+    terms = []
     for s in slices:
-        parts = [_in("mn", s.mns, params), _in("kind", [k.value for k in s.kinds], params)]
+        parts = [f"mn IN ({', '.join('?' * len(s.mns))})", f"kind IN ({', '.join('?' * len(s.kinds))})"]
+        params += [*s.mns, *(k.value for k in s.kinds)]
         if s.params is not None:
-            parts.append(_in("param", s.params, params))
-        if s.start is not None:
-            parts.append("time >= ?")
-            params.append(s.start)
-        if s.end is not None:
-            parts.append("time < ?")
-            params.append(s.end)
+            parts.append(f"param IN ({', '.join('?' * len(s.params))})")
+            params += s.params
+        for bound, op in ((s.start, ">="), (s.end, "<")):
+            if bound is not None:
+                parts.append(f"time {op} ?")
+                params.append(bound)
         terms.append("(" + " AND ".join(parts) + ")")
     return "(" + " OR ".join(terms) + ")", params
-
-
-def _in(column: str, values: Sequence[str], params: list[Any]) -> str:
-    if not values:
-        return "false"
-    params.extend(values)
-    if len(values) == 1:
-        return f"{column} = ?"
-    return f"{column} IN ({', '.join('?' * len(values))})"
 
 
 def _arrow(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
@@ -296,13 +361,16 @@ def read_slices(
     descending: bool = False,
     after: ObservationKey | None = None,
 ) -> pa.Table:
-    where, params = slice_filter(slices)
+    where = SliceFilter(slices)
+    sql, params = where.sql, list(where.params)
     direction = "DESC" if descending else "ASC"
     if after is not None:
-        where += f" AND (mn, param, kind, time) {'<' if descending else '>'} (?, ?, ?, ?::TIMESTAMPTZ)"
-        params.extend(after)
+        # the plain bound on mn lets the scan skip row groups; the tuple makes the cut exact
+        op = "<" if descending else ">"
+        sql += f" AND mn {op}= ? AND (mn, param, kind, time) {op} (?, ?, ?, ?::TIMESTAMPTZ)"
+        params += [after[0], *after]
     sql = (
-        f"SELECT {_OBS_COLUMNS} FROM observations WHERE {where} "
+        f"SELECT {_OBS_COLUMNS} FROM observations WHERE {sql} "
         f"ORDER BY mn {direction}, param {direction}, kind {direction}, time {direction}"
     )
     if limit is not None:
@@ -311,33 +379,49 @@ def read_slices(
     if offset:
         sql += " OFFSET ?"
         params.append(offset)
-    return _arrow(con, sql, params)
+    with where.bound(con):
+        return _arrow(con, sql, params)
 
 
 def count_slices(
     con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice], *, cap: int | None = None
 ) -> int:
-    where, params = slice_filter(slices)
-    if cap is None:
-        row = con.execute(f"SELECT count(*) FROM observations WHERE {where}", params).fetchone()
-    else:
-        row = con.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM observations WHERE {where} LIMIT ?)", [*params, cap]
-        ).fetchone()
+    where = SliceFilter(slices)
+    with where.bound(con):
+        if cap is None:
+            row = con.execute(f"SELECT count(*) FROM observations WHERE {where.sql}", where.params).fetchone()
+        else:
+            row = con.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM observations WHERE {where.sql} LIMIT ?)",
+                [*where.params, cap],
+            ).fetchone()
     assert row is not None
     return int(row[0])
 
 
+_LATEST_SCHEMA = OBSERVATION_SCHEMA  # mn, param, kind, time, value, flag
 _LOOKBACK = timedelta(days=2)  # first window searched before a slice's end for a delayed latest value
 
 
-def refresh_latest(con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
-    """Fold staged batches (in submission order) into ``latest_observations``; the caller's
-    transaction makes it commit or roll back together with the merge."""
-    staged = [t.select(["mn", "param", "kind", "time", "value", "flag"]) for t in tables if t.num_rows]
-    if not staged:
+def refresh_latest(con: duckdb.DuckDBPyConnection, staged: Sequence[pa.Table | dict[str, list[Any]]]) -> None:
+    """Fold staged batches (Arrow tables, or column lists for small ones; in submission order) into
+    ``latest_observations``; the caller's transaction commits or rolls it back with the merge."""
+    parts: list[pa.Table] = []
+    small: dict[str, list[Any]] = {c: [] for c in _LATEST_SCHEMA.names}
+    for part in staged:
+        if isinstance(part, pa.Table):
+            if small["mn"]:  # keep submission order: flush the small rows gathered so far
+                parts.append(pa.table(small, schema=_LATEST_SCHEMA))
+                small = {c: [] for c in _LATEST_SCHEMA.names}
+            parts.append(part.select(_LATEST_SCHEMA.names).cast(_LATEST_SCHEMA))
+        else:
+            for column in _LATEST_SCHEMA.names:
+                small[column].extend(part[column])
+    if small["mn"]:
+        parts.append(pa.table(small, schema=_LATEST_SCHEMA))
+    batch = pa.concat_tables(parts) if parts else _LATEST_SCHEMA.empty_table()
+    if batch.num_rows == 0:
         return
-    batch = pa.concat_tables(staged)
     batch = batch.append_column("ord", pa.array(range(batch.num_rows), pa.int64()))
     con.register("lf_latest_batch", batch)
     try:
@@ -363,14 +447,14 @@ def latest_slices(con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSl
     """
     if not slices:
         return OBSERVATION_SCHEMA.empty_table()
-    where, params = slice_filter(slices)
-    unbounded = [ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params) for s in slices]
-    series_where, series_params = slice_filter(unbounded)
-    cached = _arrow_with_flag(
-        con,
-        f"SELECT {_OBS_COLUMNS}, {where} AS inside FROM latest_observations WHERE {series_where}",
-        [*params, *series_params],
-    )
+    inside_filter, series_filter = SliceFilter(slices), SliceFilter(slices, bounds=False)
+    with inside_filter.bound(con), series_filter.bound(con):
+        cached = _arrow_with_flag(
+            con,
+            f"SELECT {_OBS_COLUMNS}, {inside_filter.sql} AS inside FROM latest_observations "
+            f"WHERE {series_filter.sql}",
+            [*inside_filter.params, *series_filter.params],
+        )
     inside = cached.filter(pc.field("inside")).drop_columns(["inside"])
     outside = cached.filter(~pc.field("inside")).select(["mn", "param", "kind"])
     if outside.num_rows == 0:
@@ -394,18 +478,18 @@ def _latest_before(
     window: timedelta | None,
 ) -> pa.Table:
     """Newest observation inside ``slices`` for each of ``series`` (mn, param, kind)."""
-    bounded = [_window(s, window) for s in slices]
-    where, params = slice_filter(bounded)
+    where = SliceFilter([_window(s, window) for s in slices])
     con.register("lf_latest_series", series)
     try:
-        return _arrow(
-            con,
-            "SELECT mn, param, kind, max(time) AS time, arg_max(value, time) AS value, "
-            f"arg_max(flag, time) AS flag FROM observations WHERE {where} "
-            "AND (mn, param, kind) IN (SELECT (mn, param, kind) FROM lf_latest_series) "
-            "GROUP BY mn, param, kind",
-            params,
-        )
+        with where.bound(con):
+            return _arrow(
+                con,
+                "SELECT mn, param, kind, max(time) AS time, arg_max(value, time) AS value, "
+                f"arg_max(flag, time) AS flag FROM observations WHERE {where.sql} "
+                "AND (mn, param, kind) IN (SELECT (mn, param, kind) FROM lf_latest_series) "
+                "GROUP BY mn, param, kind",
+                where.params,
+            )
     finally:
         con.unregister("lf_latest_series")
 
@@ -431,13 +515,14 @@ def _sorted(table: pa.Table) -> pa.Table:
 def series_slices(
     con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]
 ) -> list[tuple[str, str, str]]:
-    unbounded = [
-        ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params) for s in slices
-    ]  # a series exists whether or not its values are old enough yet
-    where, params = slice_filter(unbounded)
-    rows = con.execute(
-        f"SELECT DISTINCT mn, param, kind FROM observations WHERE {where} ORDER BY mn, param, kind", params
-    ).fetchall()
+    """Distinct (mn, param, kind) with data in the union of ``slices``, whatever their time bounds
+    (a series exists even while its values are too new to be shown); read from the latest values."""
+    where = SliceFilter(slices, bounds=False)
+    with where.bound(con):
+        rows = con.execute(
+            f"SELECT mn, param, kind FROM latest_observations WHERE {where.sql} ORDER BY mn, param, kind",
+            where.params,
+        ).fetchall()
     return [(str(a), str(b), str(c)) for a, b, c in rows]
 
 
@@ -448,6 +533,8 @@ class SharingTables(DuckDBCore):
         self._audit_lock = threading.Lock()
         self._audit_pending: list[AuditEntry] = []
         self._audit_future: Future[None] | None = None
+        self._agreements_generation = 0
+        self._generation_lock = threading.Lock()
         super().__init__(path, read_only=read_only)
 
     # --- tokens --------------------------------------------------------------------------------
@@ -467,10 +554,24 @@ class SharingTables(DuckDBCore):
 
     # --- agreements ----------------------------------------------------------------------------
     def add_agreement(self, agreement: Agreement) -> Agreement:
-        return self._write(lambda con: add_agreement(con, agreement), "adding agreement")
+        try:
+            return self._write(lambda con: add_agreement(con, agreement), "adding agreement")
+        finally:
+            self._bump_agreements()
 
     def add_agreement_version(self, agreement: Agreement) -> Agreement:
-        return self._write(lambda con: add_agreement_version(con, agreement), "amending agreement")
+        try:
+            return self._write(lambda con: add_agreement_version(con, agreement), "amending agreement")
+        finally:
+            self._bump_agreements()
+
+    def agreements_generation(self) -> int:
+        with self._generation_lock:
+            return self._agreements_generation
+
+    def _bump_agreements(self) -> None:
+        with self._generation_lock:
+            self._agreements_generation += 1
 
     def agreement(self, agreement_id: int) -> Agreement | None:
         with self._cursor() as con, driver_errors("reading agreement"):
@@ -528,9 +629,9 @@ class SharingTables(DuckDBCore):
         with self._cursor() as con, driver_errors("reading latest observations"):
             return latest_slices(con, slices)
 
-    def _after_merge(self, con: duckdb.DuckDBPyConnection, tables: Sequence[pa.Table]) -> None:
-        super()._after_merge(con, tables)
-        refresh_latest(con, tables)
+    def _after_merge(self, con: duckdb.DuckDBPyConnection, staged: Sequence[Any]) -> None:
+        super()._after_merge(con, staged)
+        refresh_latest(con, staged)
 
     def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
         with self._cursor() as con, driver_errors("reading series"):
