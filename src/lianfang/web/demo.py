@@ -47,8 +47,9 @@ def demo_token(secret: str, agency: str, generation: int = 0) -> str:
     return "lf_" + base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
-def _token_id(agency: str, generation: int) -> str:
-    return f"tk_demo_{agency.lower()}" + (f"_{generation}" if generation else "")
+def _token_id(agency: str, digest: str) -> str:
+    # from the digest: another demo secret (a new data directory's) must not collide with the old id
+    return f"tk_demo_{agency.lower()}_{digest[:8]}"
 
 
 def ensure_demo_tokens(
@@ -67,15 +68,16 @@ def ensure_demo_tokens(
             raise ConfigError(f"demo agency {agency!r} is not registered; register the demo network first")
         for generation in range(_MAX_GENERATIONS):
             secret_token = demo_token(secret, agency, generation)
-            found = store.token_by_digest(token_digest(secret_token))
+            digest = token_digest(secret_token)
+            found = store.token_by_digest(digest)
             if found is None:
                 store.add_token(
                     ApiToken(
-                        id=_token_id(agency, generation),
+                        id=_token_id(agency, digest),
                         agency=agency,
                         role=Role.VIEWER.value,
                         name=f"demo dashboard ({agency})",
-                        digest=token_digest(secret_token),
+                        digest=digest,
                         created_at=at,
                     )
                 )

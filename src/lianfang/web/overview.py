@@ -72,7 +72,7 @@ def _has_route(request: Request, path: str) -> bool:
 def overview(request: Request, caller: CallerDep, reader: ReaderDep, store: StoreDep, at: NowDep) -> Response:
     access = reader.access(caller)
     stations: list[Station] = list(access.stations.values())
-    start = min(at - timedelta(hours=WATER_HOURS), hour_floor(at) - timedelta(hours=AQI_HOURS))
+    start = hour_floor(at) - timedelta(hours=max(WATER_HOURS, AQI_HOURS))
     hourly = reader.observations(
         caller, ObservationQuery(kinds=[DataKind.HOUR], start=start), via="dashboard"
     )

@@ -42,7 +42,7 @@ __all__ = [
     "water_status",
 ]
 
-#: hours behind a section's class (the window ends at the clock's "now")
+#: hours behind a section's class (whole hours, ending where the hour in progress begins)
 WATER_HOURS: Final = 24
 #: hourly slots read for the AQI: today's hours (≤ 24) plus 7 before them for the O3 8-h means
 AQI_HOURS: Final = 24 + 7
@@ -121,13 +121,15 @@ def _valid_hourly(table: pa.Table) -> pd.DataFrame:
 
 
 def water_status(table: pa.Table, stations: Sequence[Station], now: datetime) -> dict[str, WaterStatus]:
-    """Class of every water section in ``stations`` from the valid hourly values of the last 24 h."""
+    """Class of every water section in ``stations`` from its valid hourly values of the 24 whole hours
+    before the hour in progress at ``now``."""
     sections = [s for s in stations if s.kind is StationKind.WATER]
     if not sections:
         return {}
     frame = _valid_hourly(table)
-    start = now - timedelta(hours=WATER_HOURS)
-    frame = frame[(frame["time"] >= pd.Timestamp(start)) & (frame["time"] < pd.Timestamp(now))]
+    end = hour_floor(now)  # the 24 whole hours before the hour in progress
+    start = end - timedelta(hours=WATER_HOURS)
+    frame = frame[(frame["time"] >= pd.Timestamp(start)) & (frame["time"] < pd.Timestamp(end))]
     frame = frame[frame["mn"].isin([s.mn for s in sections])]
     items: dict[str, str] = {}
     for code in frame["param"].unique().tolist():

@@ -2,7 +2,7 @@
 // of its hourly values over the last 24 h or 7 days (read from /api/v1/stations/{mn}/observations).
 
 import { getAllRows } from "./api.js";
-import { beijingAxisMs, beijingShort, escapeHtml, isoHoursAgo, jurisdictionName, parameterName, parameterUnit } from "./format.js";
+import { beijingAxisMs, beijingShort, escapeHtml, isoUtc, jurisdictionName, parameterName, parameterUnit, windowStartMs } from "./format.js";
 import { language, t, waterStatus } from "./i18n.js";
 
 const MAX_ROWS = 20000; // 7 days × 24 h × ~15 parameters is ≈ 2,500: far below
@@ -94,7 +94,9 @@ function chartOption(code, rows, catalogue, hours) {
   const unit = parameterUnit(catalogue, code);
   const guideMax = guides.length ? Math.max(...guides.map((g) => g.yAxis)) : null;
   const guideMin = guides.length ? Math.min(...guides.map((g) => g.yAxis)) : null;
-  const end = Date.now() + 8 * 3600 * 1000;
+  const shift = 8 * 3600 * 1000; // axis values are Beijing wall-clock times read as UTC
+  const start = windowStartMs(hours) + shift;
+  const end = Date.now() + shift;
   return {
     useUTC: true, // x values are Beijing wall-clock times read as UTC (format.beijingAxisMs)
     animation: false,
@@ -105,7 +107,7 @@ function chartOption(code, rows, catalogue, hours) {
     },
     xAxis: {
       type: "time",
-      min: end - hours * 3600 * 1000,
+      min: start,
       max: end,
       axisLabel: {
         color: "#5b6b7b",
@@ -175,7 +177,7 @@ export async function openStation(drawer, station, overview, hours = current.hou
   let result;
   try {
     result = await getAllRows(`/api/v1/stations/${encodeURIComponent(station.mn)}/observations`,
-      { kind: "hour", from: isoHoursAgo(hours), limit: 10000 }, MAX_ROWS);
+      { kind: "hour", from: isoUtc(windowStartMs(hours)), limit: 10000 }, MAX_ROWS);
   } catch (err) {
     if (mine !== request) return;
     box.innerHTML = `<p class="error">${escapeHtml(t("status.error", { msg: err.message }))}</p>`;

@@ -46,8 +46,14 @@ export function beijingAxisMs(iso) {
   return Date.parse(iso) + 8 * 3600 * 1000;
 }
 
-export function isoHoursAgo(hours) {
-  return new Date(Date.now() - hours * 3600 * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+// Start of the window of the last `hours` whole hours (UTC and Beijing agree on hour boundaries).
+export function windowStartMs(hours) {
+  const hour = 3600 * 1000;
+  return Math.floor(Date.now() / hour) * hour - hours * hour;
+}
+
+export function isoUtc(ms) {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
 export function formatValue(value) {
@@ -83,7 +89,8 @@ export function jurisdictionName(code, registryName) {
 }
 
 export function parameterUnit(catalogue, code) {
-  return catalogue[code]?.unit || "";
+  const unit = catalogue[code]?.unit || "";
+  return unit === "pH" ? "" : unit; // pH is its own scale: no unit to show
 }
 
 export function durationText(text) {

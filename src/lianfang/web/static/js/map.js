@@ -28,7 +28,8 @@ export async function initMap(element, pick) {
   chart.on("click", (event) => {
     if (event.componentType === "series" && event.data && event.data.mn) onPick(event.data.mn);
   });
-  window.addEventListener("resize", () => chart && chart.resize());
+  // the panel grows with the side column after the first render: follow the element, not the window
+  new ResizeObserver(() => chart && chart.resize()).observe(element);
   return chart;
 }
 

@@ -44,7 +44,7 @@ function regionCard(region, overview) {
     : "";
   return `<article class="region" data-code="${escapeHtml(region.code)}">
     <header><h3>${escapeHtml(jurisdictionName(region.code, region.name))} <span class="code">${escapeHtml(region.code)}</span></h3>${tag}${sim}
-      <span class="count">${region.stations} ${escapeHtml(t("summary.stations"))}</span></header>
+      <span class="count">${escapeHtml(t("summary.count", { n: region.stations }))}</span></header>
     ${waterBlock}${airBlock}</article>`;
 }
 
