@@ -216,6 +216,7 @@ def test_missing_entities_are_404_in_the_json_shape(sc: httpx.Client) -> None:
         "/Things('SCW001')/Datastreams('SCW002:w21003:hour')",
         "/Datastreams('SCW001:w21003:hour')/Observations('SCW001:w01001:hour:20240609T230000Z')",
         "/Things('SCW001')/nosuchproperty",
+        "/Things('SCW001')/name/sub",
         "/Widgets",
     ):
         assert error(sc, path, 404)["error"] == "not_found", path

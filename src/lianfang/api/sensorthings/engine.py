@@ -15,7 +15,14 @@ from datetime import datetime
 from typing import Any, Final
 
 from lianfang.api.sensorthings.catalogue import Catalogue
-from lianfang.api.sensorthings.entities import ENTITY_TYPES, Entity, EntityType, Relation, entity_set
+from lianfang.api.sensorthings.entities import (
+    ENTITY_TYPES,
+    Entity,
+    EntityType,
+    PropertyKind,
+    Relation,
+    entity_set,
+)
 from lianfang.api.sensorthings.evaluate import EvalContext, matches, sort_entities
 from lianfang.api.sensorthings.expr import Path
 from lianfang.api.sensorthings.observations import ObservationScope, ObservationSource
@@ -283,6 +290,9 @@ class Engine:
     # --- properties and references ---------------------------------------------------------------
     def _property(self, entity: Entity, resource: ResourcePath) -> Reply:
         names = resource.properties
+        kind = entity.etype.properties[names[0]]
+        if len(names) > 1 and kind not in (PropertyKind.JSON, PropertyKind.GEOMETRY):
+            raise NotFoundError(f"{entity.etype.name}/{names[0]} has no sub-properties")
         value: Any = entity.props.get(names[0])
         for name in names[1:]:
             value = value.get(name) if isinstance(value, dict) else None
