@@ -121,3 +121,12 @@ def test_station_without_values() -> None:
     status = air_status(table([]), [AIR], NOW)["A"]
     assert (status.aqi, status.level, status.time, status.hours_today) == (None, None, None, 0)
     assert status.as_json()["colour"] is None
+
+
+def test_metals_in_micrograms_and_impossible_values() -> None:
+    # Pb (w20120) arrives in µg/L (HJ 212 table unit): 30 µg/L = 0.03 mg/L → class III (0.01 < x ≤ 0.05)
+    rows: list[Row] = [("R", "w20120", TOP - HOUR, 30.0, "N")]
+    rows.append(("R", "w21003", TOP - HOUR, -0.2, "N"))  # a negative concentration cannot be
+    rows.append(("R", "w01001", TOP - HOUR, 15.0, "N"))  # nor a pH above 14
+    status = water_status(table(rows), [RIVER], NOW)["R"]
+    assert status.code == 3

@@ -6,7 +6,9 @@ Pure functions over an Arrow table of hourly observations (OBSERVATION_SCHEMA, a
 - **Water sections**: GB 3838-2002 class of the mean of the last 24 h of valid hourly values, by the
   single-factor method of 环办[2011]22号 (:func:`lianfang.assess.water.assess`). Only values flagged
   ``N`` count (DESIGN.md "Values"); parameters GB 3838 does not class (conductivity, turbidity) are
-  left out. A 24-h mean is the dashboard's choice: steadier than one hour, and named on screen.
+  left out; metals sent in µg/L are converted to mg/L and impossible values (negative, pH outside 0–14)
+  dropped, as the assessment service does. A 24-h mean is the dashboard's choice: steadier than one
+  hour, and named on screen.
 - **Air stations**: the HJ 633 real-time (hourly) AQI of every hour, by the edition in force that day
   (:func:`lianfang.assess.air.aqi_by_day`); the station shows its newest published hour. O3 8-h moving
   means (HJ 633-2012 hourly reports) come from :func:`lianfang.assess.stats.moving_8h_mean`.
@@ -28,7 +30,13 @@ from lianfang.assess.air import Period, aqi_by_day
 from lianfang.assess.aqi_tables import AQI_LEVELS, Indicator
 from lianfang.assess.stats import moving_8h_mean
 from lianfang.assess.water import COLOUR_BY_CLASS, STATUS_BY_CLASS, assess
-from lianfang.assess.water_limits import CLASS_LABELS, UnknownItemError, canonical_item
+from lianfang.assess.water_limits import (
+    CLASS_LABELS,
+    HJ212_DEFAULT_UNITS,
+    UnknownItemError,
+    canonical_item,
+    to_gb3838_unit,
+)
 from lianfang.model import BEIJING, Station, StationKind
 
 __all__ = [
@@ -120,6 +128,23 @@ def _valid_hourly(table: pa.Table) -> pd.DataFrame:
     return finite
 
 
+def _in_gb3838_units(frame: pd.DataFrame, items: Mapping[str, str]) -> pd.DataFrame:
+    """Values in GB 3838 units [mg/L], impossible ones dropped — the rules of the assessment service
+    (:mod:`lianfang.reports.reading`), which reads the store directly and so cannot serve a caller."""
+    values = frame["value"].to_numpy(dtype=np.float64).copy()
+    params = frame["param"].to_numpy()
+    for code, unit in HJ212_DEFAULT_UNITS.items():  # metals stations send in µg/L (DESIGN.md "Units")
+        rows = params == code
+        if rows.any():
+            values[rows] = to_gb3838_unit(items.get(code, code), values[rows], unit)
+    is_ph = np.asarray([items.get(p) == "pH" for p in params], dtype=bool)
+    is_wt = np.asarray([items.get(p) == "WT" for p in params], dtype=bool)
+    possible = np.where(is_ph, (values >= 0) & (values <= 14), is_wt | (values >= 0))
+    converted = frame.assign(value=values)
+    kept: pd.DataFrame = converted[possible]
+    return kept
+
+
 def water_status(table: pa.Table, stations: Sequence[Station], now: datetime) -> dict[str, WaterStatus]:
     """Class of every water section in ``stations`` from its valid hourly values of the 24 whole hours
     before the hour in progress at ``now``."""
@@ -138,6 +163,7 @@ def water_status(table: pa.Table, stations: Sequence[Station], now: datetime) ->
         except UnknownItemError:
             continue  # conductivity, turbidity …: GB 3838 does not class them
     frame = frame[frame["param"].isin(list(items))]
+    frame = _in_gb3838_units(frame, items)
     means = frame.pivot_table(index="mn", columns="param", values="value", aggfunc="mean")
     hours = frame.groupby("mn")["time"].nunique()
     means = means.reindex([s.mn for s in sections])
