@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,8 @@ def test_acknowledged_rows_survive_kill_9(store_path: Path) -> None:
     child = subprocess.Popen(
         [sys.executable, "-c", _WRITER, str(store_path)], stdout=subprocess.PIPE, text=True
     )
+    watchdog = threading.Timer(60, child.kill)  # a writer that stops acknowledging must not hang the test
+    watchdog.start()
     acked: list[tuple[int, int]] = []
     try:
         assert child.stdout is not None
@@ -54,8 +57,10 @@ def test_acknowledged_rows_survive_kill_9(store_path: Path) -> None:
                 break
         acked += [(int(t), int(i)) for _, t, i in (line.split() for line in child.stdout)]
     finally:
+        watchdog.cancel()
         child.kill()
         child.wait(timeout=30)
+    assert len(acked) >= 150, "the writer stopped acknowledging"
     assert child.returncode == -signal.SIGKILL
 
     with open_store(store_path) as store:
@@ -65,8 +70,7 @@ def test_acknowledged_rows_survive_kill_9(store_path: Path) -> None:
     assert not missing
     assert len(rows) % 9 == 0  # a batch is all or nothing
     con = duckdb.connect(str(store_path), read_only=True)
-    (distinct,) = con.execute("SELECT count(DISTINCT (mn, param, kind, time)) FROM observations").fetchall()[
-        0
-    ]
+    sql = "SELECT count(DISTINCT (mn, param, kind, time)) FROM observations"
+    ((distinct,),) = con.execute(sql).fetchall()
     con.close()
     assert distinct == len(rows)

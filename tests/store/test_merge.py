@@ -17,7 +17,7 @@ from lianfang.errors import InputError
 from lianfang.model import DataKind, ObservationBatch, WriteResult
 from lianfang.store.base import ObservationQuery
 from lianfang.store.duckdb import DuckDBStore, open_store
-from lianfang.store.merge import stage_batch
+from lianfang.store.merge import STAGE_SCHEMA, stage_batch
 
 from .conftest import batch, hours
 
@@ -179,12 +179,27 @@ def test_bad_batches_are_refused_before_queueing(store: DuckDBStore, change: obj
     assert store.count_observations() == 0
 
 
-def test_qn_and_received_at_may_be_omitted() -> None:
-    b = ObservationBatch(mn=["A"], param=["p"], kind=["hour"], time=[hours(0)], value=[1], flag=["N"])
-    table = stage_batch(b)
-    assert table["qn"].to_pylist() == [None]
+@pytest.mark.parametrize("rows", [1, 100])  # staged as Python lists / as Arrow
+def test_qn_and_received_at_may_be_omitted(store: DuckDBStore, rows: int) -> None:
+    b = ObservationBatch(
+        mn=["A"] * rows, param=["p"] * rows, kind=["hour"] * rows, time=[hours(h) for h in range(rows)],
+        value=[1] * rows, flag=["N"] * rows,
+    )  # fmt: skip
+    staged = stage_batch(b)
+    table = staged if isinstance(staged, pa.Table) else pa.Table.from_pydict(staged, schema=STAGE_SCHEMA)
+    assert table["qn"].null_count == rows
     assert table["received_at"].null_count == 0
-    assert table["value"].to_pylist() == [1.0]
+    assert store.write_observations(b) == WriteResult(inserted=rows)
+    assert store.read_observations(ObservationQuery())["value"].to_pylist() == [1.0] * rows
+
+
+def test_small_batches_are_copied_when_queued(store: DuckDBStore) -> None:
+    b = batch(("A", "p", 0, 1.0))
+    with writer_held(store):
+        future = store.submit_observations(b)
+        b.value[0] = 99.0  # a caller reusing its batch must not change what was submitted
+    future.result(timeout=10)
+    assert values(store) == {("A", "p", 0): (1.0, "N")}
 
 
 def test_arrow_tables_from_bulk_imports(store: DuckDBStore) -> None:

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import duckdb
-import pyarrow as pa
 
 from lianfang.errors import StoreError
 from lianfang.model import WriteResult
 from lianfang.store.connection import driver_error
+from lianfang.store.merge import Staged, staged_rows
 
 __all__ = ["GroupWriter", "MergeFn", "WriterStats"]
 
 T = TypeVar("T")
-MergeFn = Callable[[duckdb.DuckDBPyConnection, Sequence[pa.Table]], list[WriteResult]]
+MergeFn = Callable[[duckdb.DuckDBPyConnection, Sequence[Staged]], list[WriteResult]]
 
 
 def _mapped(action: str, exc: Exception) -> Exception:
@@ -54,7 +54,8 @@ class WriterStats:
 
 @dataclass(slots=True, eq=False)
 class _Batch:
-    table: pa.Table
+    staged: Staged
+    rows: int
     future: Future[WriteResult]
 
 
@@ -83,9 +84,10 @@ class GroupWriter:
         self._thread.start()
 
     # --- producers (any thread) ----------------------------------------------------------------
-    def submit_batch(self, table: pa.Table) -> Future[WriteResult]:
+    def submit_batch(self, staged: Staged) -> Future[WriteResult]:
         future: Future[WriteResult] = Future()
-        self._enqueue(_Batch(table, future), table.num_rows)
+        rows = staged_rows(staged)
+        self._enqueue(_Batch(staged, rows, future), rows)
         return future
 
     def submit_call(self, fn: Callable[[duckdb.DuckDBPyConnection], T], action: str) -> Future[T]:
@@ -134,7 +136,7 @@ class GroupWriter:
                 if item.future.set_running_or_notify_cancel():
                     live.append(item)
                 elif isinstance(item, _Batch):  # cancelled by its caller before we started
-                    self._done(rows=item.table.num_rows)
+                    self._done(rows=item.rows)
             try:
                 self._process(live)
             except BaseException as exc:  # a bug: fail loudly, but never leave a caller waiting
@@ -179,9 +181,9 @@ class GroupWriter:
         return result
 
     def _commit_batches(self, batches: list[_Batch]) -> None:
-        rows = sum(b.table.num_rows for b in batches)
+        rows = sum(b.rows for b in batches)
         try:
-            results = self._transaction(lambda: self._merge(self._con, [b.table for b in batches]))
+            results = self._transaction(lambda: self._merge(self._con, [b.staged for b in batches]))
         except Exception as exc:
             if len(batches) > 1:
                 # One bad batch must not fail the others: retry each alone.
