@@ -43,6 +43,8 @@ ENDPOINTS: tuple[str, ...] = (
     "/api/v1/agreements",
     "/api/v1/agreements/1",
     "/api/v1/audit",
+    "/api/v1/assessments/water?station={mn}&from=2026-01-01&to=2026-01-31",
+    "/api/v1/assessments/aqi?station=SCA01&from=2026-01-01&to=2026-01-31",
 )
 
 

@@ -16,7 +16,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from lianfang.errors import NotFoundError
-from lianfang.model import DataKind, Station, StationKind
+from lianfang.model import DataKind, Jurisdiction, Station, StationKind
 from lianfang.share.audit import AuditTrail, describe_query
 from lianfang.share.caller import Caller
 from lianfang.share.grants import Access, Coverage
@@ -102,6 +102,10 @@ class SharedReader:
         return agreements
 
     # --- stations ----------------------------------------------------------------------------
+    def jurisdictions(self) -> list[Jurisdiction]:
+        """Every jurisdiction (public: codes and names only)."""
+        return self._store.jurisdictions()
+
     def stations(
         self, caller: Caller, *, kind: StationKind | None = None, jurisdiction: str | None = None
     ) -> list[Station]:
