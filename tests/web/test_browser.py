@@ -173,7 +173,12 @@ def test_station_list_shows_latest_values_units_flags_and_beijing_time(
     assert "mg/L" in headers
     row = page.locator("tr[data-mn=SCW1]")
     text = row.inner_text()
-    assert "0.800" in text  # NH3-N [mg/L]
+    nh3 = page.evaluate(
+        "() => { const heads = [...document.querySelectorAll('#station-table thead th')];"
+        " const k = heads.findIndex(h => h.title.endsWith('w21003'));"
+        " return document.querySelector('tr[data-mn=SCW1]').children[k].innerText; }"
+    )
+    assert nh3 == "0.8"  # NH3-N [mg/L], with the column's decimals (3.0 and 0.4 in the other rows)
     assert "III" in text
     assert "模拟" in text
     assert "跨界" in text

@@ -63,6 +63,14 @@ export function formatValue(value) {
   return value.toFixed(digits);
 }
 
+// Decimal places a value was sent with (HJ 212 data types are N3.1, N4.2 …), at most 3.
+export function decimalsOf(value) {
+  if (!Number.isFinite(value)) return 0;
+  const text = String(value);
+  const dot = text.indexOf(".");
+  return dot < 0 || text.includes("e") ? 0 : Math.min(3, text.length - dot - 1);
+}
+
 export function formatShare(share) {
   if (share === null || share === undefined) return t("summary.none");
   return `${(share * 100).toFixed(share === 1 || share === 0 ? 0 : 1)}%`;

@@ -1,6 +1,6 @@
 // The station list: newest hourly value of each parameter, with units, flags and Beijing time.
 
-import { beijingShort, escapeHtml, formatValue, inkOn, jurisdictionName, NO_STATUS_COLOUR, parameterName, parameterShort, parameterUnit, waterColour } from "./format.js";
+import { beijingShort, decimalsOf, escapeHtml, formatValue, inkOn, jurisdictionName, NO_STATUS_COLOUR, parameterName, parameterShort, parameterUnit, waterColour } from "./format.js";
 import { language, t, waterStatus } from "./i18n.js";
 
 // Column order of the usual parameters; any other parameter a station sends follows them.
@@ -43,9 +43,23 @@ function statusCell(s) {
   return `${badge(String(s.air.aqi), s.air.colour, cat)} <span class="small">${escapeHtml(cat)}</span>`;
 }
 
-function valueCell(row) {
+// One number of decimals per column: as many as its values were sent with (a column reads evenly).
+function columnDecimals(columns, stations, latest) {
+  const out = new Map();
+  for (const c of columns) {
+    let digits = 0;
+    for (const s of stations) {
+      const row = (latest.get(s.mn) || new Map()).get(c);
+      if (row && row.value !== null) digits = Math.max(digits, decimalsOf(row.value));
+    }
+    out.set(c, digits);
+  }
+  return out;
+}
+
+function valueCell(row, digits) {
   if (!row) return `<td class="num muted">—</td>`;
-  const text = formatValue(row.value);
+  const text = row.value === null || !Number.isFinite(row.value) ? formatValue(row.value) : row.value.toFixed(digits);
   if (row.flag && row.flag !== "N") {
     const meaning = t(`flag.${row.flag}`);
     const title = `${row.flag}: ${meaning === `flag.${row.flag}` ? row.flag : meaning}`;
@@ -82,6 +96,7 @@ export function renderTable(table, overview, latest, kind, filterText, selected)
       (a.river || "").localeCompare(b.river || "") || (a.river_km ?? 0) - (b.river_km ?? 0) || a.name.localeCompare(b.name));
   const columns = columnsFor(kind, stations, latest);
   const catalogue = overview.parameters;
+  const digits = columnDecimals(columns, stations, latest);
   const head = [
     `<th>${escapeHtml(t("list.station"))}</th>`,
     `<th>${escapeHtml(t("list.jurisdiction"))}</th>`,
@@ -101,7 +116,7 @@ export function renderTable(table, overview, latest, kind, filterText, selected)
       `<td>${escapeHtml(names[s.jurisdiction] || s.jurisdiction)}</td>`,
       kind === "water" ? `<td>${escapeHtml(s.river || "—")}</td>` : "",
       `<td>${statusCell(s)}</td>`,
-      ...columns.map((c) => valueCell(params.get(c))),
+      ...columns.map((c) => valueCell(params.get(c), digits.get(c))),
       `<td class="time">${escapeHtml(beijingShort(newestTime(params)))}</td>`,
       sourceCell(s),
     ].join("");
