@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,7 +175,7 @@ def list_(data: Path, agency: str | None, history: bool, fmt: str) -> None:
             _status(a, now),
             a.purpose,
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # pipes: no truncation
 
 
 @agreement.command("revoke")

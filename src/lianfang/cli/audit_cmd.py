@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -87,5 +88,5 @@ def audit(data: Path, agency: str | None, start: str | None, end: str | None, fm
                 str(e.values),
                 e.scope,
             )
-        Console(width=200).print(table)
+        Console(width=None if sys.stdout.isatty() else 200).print(table)
         click.echo(f"{len(entries)} row(s)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def list_(data: Path, agency: str | None, fmt: str) -> None:
         table.add_row(
             t.id, t.agency, t.role, t.name, _when(t.created_at), _when(t.expires_at), _status(t, now)
         )
-    Console().print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)  # pipes: no truncation
 
 
 @token.command("revoke")

@@ -1,0 +1,150 @@
+"""``lianfang token``, ``agreement``, ``audit``: in-process CLI runs against a real DuckDB store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from lianfang.cli import main
+from lianfang.credentials import token_digest
+from lianfang.model import Jurisdiction, Station, StationKind
+from lianfang.store.base import AuditEntry
+from lianfang.store.duckdb import open_store
+
+
+@pytest.fixture
+def data(data_dir: Path) -> Path:
+    store = open_store(data_dir / "lianfang.duckdb")
+    store.upsert_jurisdiction(Jurisdiction("SC", "四川省"))
+    store.upsert_jurisdiction(Jurisdiction("CQ", "重庆市"))
+    store.upsert_station(Station("SCW01", "A", StationKind.WATER, "SC", river="Jialing"))
+    store.upsert_station(Station("SCW02", "B", StationKind.WATER, "SC", river="Min"))
+    store.close()
+    return data_dir
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_token_create_prints_the_secret_last_and_stores_only_its_digest(data: Path) -> None:
+    result = run(
+        "token", "create", "--data", str(data), "--agency", "sc", "--role", "duty-officer",
+        "--name", "Li Lei", "--expires", "2099-12-31",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    assert secret.startswith("lf_")
+    assert len(secret) > 40
+    store = open_store(data / "lianfang.duckdb")
+    try:
+        (token,) = store.tokens()
+        assert (token.agency, token.role, token.name) == ("SC", "duty", "Li Lei")
+        assert store.token_by_digest(token_digest(secret)) == token
+        assert token.expires_at == datetime(2100, 1, 1, tzinfo=UTC) - timedelta(hours=8)
+    finally:
+        store.close()
+    listed = run("token", "list", "--data", str(data), "--format", "json")
+    assert secret not in listed.output
+    assert json.loads(listed.output)[0]["status"] == "active"
+    revoked = run("token", "revoke", "--data", str(data), token.id)
+    assert revoked.exit_code == 0
+    assert (
+        json.loads(run("token", "list", "--data", str(data), "--format", "json").output)[0]["status"]
+        == "revoked"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--agency", "XZ", "--role", "admin"], "unknown agency 'XZ'"),
+        (["--agency", "SC", "--role", "boss"], "bad role 'boss'"),
+        (["--agency", "SC", "--role", "admin", "--expires", "2001-01-01"], "in the past"),
+        (["--agency", "SC", "--role", "admin", "--expires", "soon"], "bad date/time"),
+    ],
+)
+def test_token_create_refuses_bad_input(data: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["token", "create", "--data", str(data), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_agreement_add_list_revoke(data: Path) -> None:
+    added = run(
+        "agreement", "add", "--data", str(data), "--owner", "SC", "--grantee", "CQ", "--river", "Jialing",
+        "--params", "w21003,w01001", "--resolution", "hour", "--delay", "2h", "--until", "2099-06-30",
+        "--purpose", "joint warning",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert added.output.strip().splitlines()[-1] == "1"
+    assert "1 station(s)" in added.output
+    listed = json.loads(run("agreement", "list", "--data", str(data), "--format", "json").output)
+    assert listed[0] | {"created_at": None, "valid_from": None} == {
+        "id": 1, "version": 1, "owner": "SC", "grantee": "CQ", "stations": None, "river": "Jialing",
+        "kind": None, "params": ["w21003", "w01001"], "resolution": "hour", "delay": "2h",
+        "valid_from": None, "until": "2099-07-01T00:00:00+08:00", "purpose": "joint warning",
+        "created_at": None, "created_by": "cli", "revoked_at": None, "status": "in force",
+    }  # fmt: skip
+    assert run("agreement", "revoke", "--data", str(data), "1").exit_code == 0
+    history = json.loads(
+        run("agreement", "list", "--data", str(data), "--history", "--format", "json").output
+    )
+    assert [(a["version"], a["status"]) for a in history] == [(1, "in force"), (2, "revoked")]
+    assert "revoked" in run("agreement", "list", "--data", str(data)).output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--owner", "SC", "--grantee", "SC"], "must differ"),
+        (["--owner", "SC", "--grantee", "GZ"], "unknown grantee"),
+        (["--owner", "SC", "--grantee", "CQ", "--river", "Min", "--kind", "water"], "at most one"),
+        (["--owner", "SC", "--grantee", "CQ", "--resolution", "week"], "bad resolution"),
+        (["--owner", "SC", "--grantee", "CQ", "--delay", "a while"], "bad duration"),
+        (["--owner", "SC", "--grantee", "CQ", "--until", "2001-01-01"], "not in the future"),
+        (["--owner", "SC", "--grantee", "CQ", "--stations", ","], "empty list"),
+    ],
+)
+def test_agreement_add_refuses_bad_terms(data: Path, args: list[str], message: str) -> None:
+    result = CliRunner().invoke(main, ["agreement", "add", "--data", str(data), *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    revoke = CliRunner().invoke(main, ["agreement", "revoke", "--data", str(data), "7"])
+    assert revoke.exit_code == 2
+    assert "no agreement 7" in revoke.output
+
+
+def test_audit_formats_and_filters(data: Path) -> None:
+    store = open_store(data / "lianfang.duckdb")
+    at = datetime(2026, 6, 1, 4, tzinfo=UTC)
+    later = at + timedelta(days=1)
+    store.submit_audit(
+        [
+            AuditEntry(at, "CQ", "tk_1", "王五", "SC", 1, 1, "rest", "observations", "stations=SCW01", 24),
+            AuditEntry(later, "SC", "tk_2", "李四", "CQ", 2, 1, "sta", "latest", "stations=*", 3),
+        ]
+    ).result()
+    store.close()
+    rows = json.loads(run("audit", "--data", str(data), "--agency", "CQ", "--format", "json").output)
+    assert len(rows) == 2  # CQ read once and was read once
+    only_day = run(
+        "audit", "--data", str(data), "--from", "2026-06-01", "--to", "2026-06-01", "--format", "csv"
+    )
+    (row,) = list(csv.DictReader(io.StringIO(only_day.output)))
+    assert (row["reader"], row["owner"], row["values"], row["at"]) == (
+        "CQ",
+        "SC",
+        "24",
+        "2026-06-01T12:00:00+08:00",
+    )
+    table = run("audit", "--data", str(data), "--format", "table").output
+    assert "王五" in table
+    assert "2 row(s)" in table
