@@ -388,15 +388,16 @@ def count_slices(
 ) -> int:
     where = SliceFilter(slices)
     with where.bound(con):
+        # fetchall, not fetchone: a pending result would keep the registered slice tables in use
         if cap is None:
-            row = con.execute(f"SELECT count(*) FROM observations WHERE {where.sql}", where.params).fetchone()
+            sql = f"SELECT count(*) FROM observations WHERE {where.sql}"
+            rows = con.execute(sql, where.params).fetchall()
         else:
-            row = con.execute(
+            rows = con.execute(
                 f"SELECT count(*) FROM (SELECT 1 FROM observations WHERE {where.sql} LIMIT ?)",
                 [*where.params, cap],
-            ).fetchone()
-    assert row is not None
-    return int(row[0])
+            ).fetchall()
+    return int(rows[0][0])
 
 
 _LATEST_SCHEMA = OBSERVATION_SCHEMA  # mn, param, kind, time, value, flag
