@@ -162,3 +162,23 @@ def test_delayed_latest_searches_beyond_the_window(filled: DuckDBStore) -> None:
     (row,) = filled.latest_slices(slices).to_pylist()
     assert (row["time"], row["value"]) == (hours(9), 9.0)  # 141 h before the end: outside the 2-day window
     assert filled.latest_slices([replace(slices[0], end=None)]).to_pylist()[0]["value"] == 42.0
+
+
+def test_long_station_lists_read_like_short_ones(store: DuckDBStore) -> None:
+    """More than 64 stations in a slice go through a registered table; the answer must not change."""
+    mns = [f"S{i:03d}" for i in range(100)]
+    store.upsert_stations([Station(mn, mn, StationKind.WATER, "SC") for mn in mns])
+    store.write_observations(batch(*[(mn, "p1", h, float(h)) for mn in mns for h in range(3)]))
+    wide = [
+        ObservationSlice(mns=tuple(mns[:80]), kinds=(DataKind.HOUR,), end=hours(2)),
+        ObservationSlice(mns=tuple(mns[50:]), kinds=(DataKind.HOUR,), start=hours(1)),
+    ]
+    keys = {(r["mn"], r["time"]) for r in store.read_slices(wide).to_pylist()}
+    expected = {(mn, hours(h)) for mn in mns[:80] for h in (0, 1)} | {
+        (mn, hours(h)) for mn in mns[50:] for h in (1, 2)
+    }
+    assert keys == expected
+    assert store.count_slices(wide) == len(expected)
+    latest = {r["mn"]: r["time"] for r in store.latest_slices(wide).to_pylist()}
+    assert latest == {mn: hours(1) if mn in mns[:50] else hours(2) for mn in mns}
+    assert len(store.series_slices(wide)) == 100
