@@ -9,6 +9,7 @@ cached across requests: a revoked agreement hides its stations from the next req
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar, overload
 
 from lianfang.api.sensorthings import mapping
 from lianfang.api.sensorthings.entities import Entity, Relation
@@ -17,7 +18,29 @@ from lianfang.errors import InputError, NotFoundError
 from lianfang.model import Station
 from lianfang.share import Caller, SeriesKey, SharedReader
 
-__all__ = ["Catalogue"]
+__all__ = ["Catalogue", "EntityList"]
+
+_K = TypeVar("_K")
+
+
+class EntityList(Sequence[Entity], Generic[_K]):
+    """A read-only list of entities built from their keys on access."""
+
+    def __init__(self, keys: Sequence[_K], build: Callable[[_K], Entity]) -> None:
+        self._keys = keys
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> Entity: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Entity]: ...
+    def __getitem__(self, index: int | slice) -> Entity | list[Entity]:
+        if isinstance(index, slice):
+            return [self._build(k) for k in self._keys[index]]
+        return self._build(self._keys[index])
 
 
 class Catalogue:
@@ -97,26 +120,27 @@ class Catalogue:
         return self._memo("ObservedProperty", code, lambda: mapping.observed_property(code))
 
     # --- collections -----------------------------------------------------------------------------
-    def collection(self, type_name: str) -> list[Entity]:
-        """Every visible entity of a metadata type, ordered by id."""
+    def collection(self, type_name: str) -> Sequence[Entity]:
+        """Every visible entity of a metadata type, ordered by id; entities are built when read, so
+        an unfiltered page of Datastreams builds 100 of them, not every one the caller may see."""
         stations = sorted(self.stations().values(), key=lambda s: s.mn)
         located = [s for s in stations if mapping.station_point(s) is not None]
         if type_name == "Thing":
-            return [self.thing(s) for s in stations]
+            return EntityList(stations, self.thing)
         if type_name == "Location":
-            return [self.location(s) for s in located]
+            return EntityList(located, self.location)
         if type_name == "HistoricalLocation":
-            return [self.historical_location(s) for s in located]
+            return EntityList(located, self.historical_location)
         if type_name == "FeatureOfInterest":
-            return [self.feature(s) for s in stations]
+            return EntityList(stations, self.feature)
         series = self.series()
         if type_name == "Datastream":
-            return [self.datastream(k) for k in series]
+            return EntityList(series, self.datastream)
         if type_name == "Sensor":
             pairs = sorted({(k.mn, k.param) for k in series})
-            return [self.sensor(mn, param) for mn, param in pairs]
+            return EntityList(pairs, lambda pair: self.sensor(*pair))
         if type_name == "ObservedProperty":
-            return [self.observed_property(p) for p in sorted({k.param for k in series})]
+            return EntityList(sorted({k.param for k in series}), self.observed_property)
         raise InputError(f"{type_name} is not a metadata collection")
 
     def get(self, type_name: str, entity_id: str) -> Entity:

@@ -60,7 +60,7 @@ class Reply:
 class _Collection:
     etype: EntityType
     url: str  # absolute URL of the collection, for next links
-    entities: list[Entity] | None = None  # metadata collections: every member
+    entities: Sequence[Entity] | None = None  # metadata collections: every member
     scope: ObservationScope | None = None  # Observation collections
 
 
@@ -195,16 +195,17 @@ class Engine:
             return _Page(page.entities, page.has_more, page.count, page.count_capped, page.cursor)
         if options.skiptoken is not None:
             raise InputError("$skiptoken is only issued for Observations")
-        entities = collection.entities or []
+        entities: Sequence[Entity] = collection.entities or []
         if options.filter is not None:
             condition = options.filter
             entities = [e for e in entities if matches(condition, e, self.ctx)]
         count = len(entities) if options.count else None
         if options.orderby:
-            entities = list(entities)
-            sort_entities(entities, options.orderby, self.ctx)
+            ordered = list(entities)
+            sort_entities(ordered, options.orderby, self.ctx)
+            entities = ordered
         top = options.page_size()
-        window = entities[options.skip : options.skip + top + 1]
+        window = list(entities[options.skip : options.skip + top + 1])
         return _Page(window[:top], len(window) > top, count)
 
     def _next(self, url: str, options: QueryOptions, page: _Page) -> str:

@@ -63,6 +63,7 @@ FIRST_CHUNK: Final = 1_000  # least rows of the first read; chunks double from t
 VIA: Final = "sta"
 
 _Row = tuple[str, str, str, datetime, float | None, str | None]  # mn, param, kind, time, value, flag
+_KINDS: Final = {k.value: k for k in DataKind}  # DataKind(text) is an Enum call: slow per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,14 +169,14 @@ class ObservationSource:
         table = self.reader.latest(self.caller, mns=sorted({k.mn for k in keys}), via=VIA)
         found: dict[SeriesKey, Entity] = {}
         for row in _rows(table):
-            key = SeriesKey(row[0], row[1], DataKind(row[2]))
+            key = SeriesKey(row[0], row[1], _KINDS[row[2]])
             if key in wanted:
                 found[key] = self._entity(row)
         return found
 
     def _entity(self, row: _Row) -> Entity:
         mn, param, kind, time, value, flag = row
-        key = SeriesKey(mn, param, DataKind(kind))
+        key = SeriesKey(mn, param, _KINDS[kind])
         length = mapping.period(key.kind, self.catalogue.stations().get(mn))
         return mapping.observation(key, time, value, flag, length)
 
