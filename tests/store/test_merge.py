@@ -7,7 +7,7 @@ import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -163,6 +163,7 @@ def test_empty_batch(store: DuckDBStore) -> None:
     ("change", "message"),
     [
         (lambda b: b.time.__setitem__(0, datetime(2024, 5, 1, 8)), "no zone|not a datetime with a zone"),
+        (lambda b: b.time.__setitem__(0, date(2024, 5, 1)), "not a datetime"),
         (lambda b: b.kind.__setitem__(0, "week"), "kind 'week'"),
         (lambda b: b.flag.__setitem__(0, None), "flag missing"),
         (lambda b: b.mn.__setitem__(0, ""), "empty mn"),
