@@ -195,10 +195,9 @@ async def _idle(port: int, connections: int, offset: int) -> None:
 
 
 async def _serve_lianfang(data: Path, port: int, stations: int) -> None:
+    from lianfang.cli.run_cmd import GIL_SWITCH_INTERVAL
     from lianfang.gateway import BackfillConfig, Gateway, GatewayConfig
     from lianfang.store.duckdb import open_store
-
-    from lianfang.cli.run_cmd import GIL_SWITCH_INTERVAL
 
     sys.setswitchinterval(float(os.environ.get("BENCH_SWITCH", GIL_SWITCH_INTERVAL)))  # as `lianfang run`
     store = open_store(data / "lianfang.duckdb")
@@ -245,10 +244,17 @@ async def _serve_naive(data: Path, port: int, stations: int) -> None:
                 if not isinstance(event, DataUpload) or passwords.get(event.mn or "") != event.pw:
                     continue
                 rows = [
-                    (event.mn, code, kinds.get(event.cn, "hour"), event.data_time, float(f["Avg"]),
-                     f.get("Flag", "N"), event.packets[0].qn)
+                    (
+                        event.mn,
+                        code,
+                        kinds.get(event.cn, "hour"),
+                        event.data_time,
+                        float(f["Avg"]),
+                        f.get("Flag", "N"),
+                        event.packets[0].qn,
+                    )
                     for code, f in event.items.items()
-                ]  # fmt: skip
+                ]
                 con.execute("BEGIN")
                 con.executemany(
                     "INSERT INTO observations VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
@@ -305,8 +311,18 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 def _run_load(
     port: int, mode: str, connections: int, seconds: float, window: int, offset: int
 ) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "bench.ingest", "load", str(port), mode, str(connections), str(seconds),
-           str(window), str(offset)]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.ingest",
+        "load",
+        str(port),
+        mode,
+        str(connections),
+        str(seconds),
+        str(window),
+        str(offset),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     result: dict[str, Any] = json.loads(out)
     return result
@@ -382,8 +398,10 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Non
     )
     print(f"{'':10}{'load':32}{'packets/s':>12}{'values/s':>12}{'p50 ms':>9}{'p99 ms':>9}")
     for impl in results:
-        for mode, label in (("pipelined", f"pipelined x{args.connections} (window {args.window})"),
-                            ("stopwait", f"stop-and-wait x{args.stopwait}")):  # fmt: skip
+        for mode, label in (
+            ("pipelined", f"pipelined x{args.connections} (window {args.window})"),
+            ("stopwait", f"stop-and-wait x{args.stopwait}"),
+        ):
             r = results[impl][mode]
             lat = r.get("latencies_ms") or {}
             p = rate(impl, mode)
@@ -396,11 +414,15 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Non
         print(f"ratio lianfang/naive, {mode}: {ratio:.1f}x")
     lf = results.get("lianfang", {})
     if "rss_idle_mb" in lf:
-        print(f"lianfang RSS: {lf['rss_fresh_mb']:.0f} MB started, "
-              f"{lf['rss_idle_mb']:.0f} MB with {args.idle} idle logger connections")  # fmt: skip
+        print(
+            f"lianfang RSS: {lf['rss_fresh_mb']:.0f} MB started, "
+            f"{lf['rss_idle_mb']:.0f} MB with {args.idle} idle logger connections"
+        )
     server = lf.get("pipelined", {}).get("server", {})
-    print(f"lianfang pipelined: {server.get('commits')} commits for {server.get('values')} values, "
-          f"mean commit {server.get('commit_ms_mean', 0):.1f} ms")  # fmt: skip
+    print(
+        f"lianfang pipelined: {server.get('commits')} commits for {server.get('values')} values, "
+        f"mean commit {server.get('commit_ms_mean', 0):.1f} ms"
+    )
 
 
 def main(argv: list[str]) -> int:
