@@ -169,3 +169,4 @@ class Entity:
     id: str
     props: dict[str, Any]
     key: Any = None
+    link: str | None = None  # absolute self link, set once by the serializer

@@ -16,6 +16,7 @@ Choices (documented in docs/sensorthings.md):
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -70,6 +71,7 @@ def period(kind: DataKind, station: Station | None) -> timedelta | None:
     return None
 
 
+@functools.cache
 def _iso_period(value: timedelta | None) -> str | None:
     if value is None:
         return None

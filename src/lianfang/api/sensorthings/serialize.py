@@ -54,7 +54,9 @@ def entity_link(base: str, etype: EntityType, entity_id: str) -> str:
 
 
 def self_link(base: str, entity: Entity) -> str:
-    return entity_link(base, entity.etype, entity.id)
+    if entity.link is None:  # an entity is linked from several places in one response
+        entity.link = entity_link(base, entity.etype, entity.id)
+    return entity.link
 
 
 def query_string(pairs: Sequence[tuple[str, str]]) -> str:
