@@ -45,6 +45,12 @@ ENDPOINTS: tuple[str, ...] = (
     "/api/v1/audit",
     "/api/v1/assessments/water?station={mn}&from=2026-01-01&to=2026-01-31",
     "/api/v1/assessments/aqi?station=SCA01&from=2026-01-01&to=2026-01-31",
+    "/sta/v1.1",
+    "/sta/v1.1/Things",
+    "/sta/v1.1/Things('{mn}')",
+    "/sta/v1.1/Datastreams",
+    "/sta/v1.1/Observations",
+    "/sta/v1.1/Datastreams('{mn}:w21003:hour')/Observations",
 )
 
 
@@ -289,6 +295,58 @@ def test_exports_match_the_oracle_and_need_the_export_role(
         table = pq.read_table(io.BytesIO(response.content))
         rows = [(r["mn"], r["param"], r["kind"], r["time"]) for r in table.to_pylist()]
     _no_leak_and_complete(rows, net, agency, before, after)
+
+
+# --- the SensorThings API reads through the same policy ----------------------------------------
+
+
+def _sta_key(entity_id: str) -> Key:
+    mn, param, kind, stamp = entity_id.split(":")
+    return (mn, param, kind, datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC))
+
+
+def _sta_walk(client: httpx.Client, path: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    body = client.get(path, params=params).json()
+    entities = list(body["value"])
+    while "@iot.nextLink" in body:
+        body = client.get(body["@iot.nextLink"]).json()
+        entities += body["value"]
+    return entities
+
+
+@pytest.mark.parametrize("agency", AGENCIES)
+def test_sensorthings_things_datastreams_and_observations(
+    live: tuple[LiveServer, Network], agency: str
+) -> None:
+    server, net = live
+    with server.client(net.tokens[f"{agency}:viewer"]) as client:
+        before = _now()
+        things = [t["@iot.id"] for t in _sta_walk(client, "/sta/v1.1/Things")]
+        streams = [d["@iot.id"] for d in _sta_walk(client, "/sta/v1.1/Datastreams")]
+        observations = [_sta_key(o["@iot.id"]) for o in _sta_walk(client, "/sta/v1.1/Observations")]
+        after = _now()
+    assert sorted(things) == sorted(s.mn for s in STATIONS if net.sees_station(agency, s.mn, before))
+    stored = {(r.mn, r.param, r.kind) for r in net.rows}
+    granted = {(mn, p, k.value) for mn, p, k in stored if net.sees_series(agency, mn, p, k, after)}
+    assert {tuple(d.split(":")) for d in streams} == granted  # a delayed series is listed, its values wait
+    _no_leak_and_complete(observations, net, agency, before, after)
+
+
+def test_sensorthings_filters_and_paths_cannot_widen(live: tuple[LiveServer, Network]) -> None:
+    server, net = live
+    with server.client(net.tokens["CQ:viewer"]) as cq:
+        filtered = _sta_walk(cq, "/sta/v1.1/Observations", {"$filter": "Datastream/Thing/@iot.id eq 'SCW02'"})
+        assert {_sta_key(o["@iot.id"])[1:3] for o in filtered} == {("w21003", "hour"), ("w21003", "day")}
+        for path in (
+            "/sta/v1.1/Things('SCA01')",  # revoked
+            "/sta/v1.1/Datastreams('SCW02:w01001:hour')",  # partial: parameter not shared
+            "/sta/v1.1/Datastreams('SCW02:w21003:rtd')/Observations",  # finer than granted
+        ):
+            assert cq.get(path).status_code == 404, path
+        expanded = cq.get("/sta/v1.1/Things('SCW03')", params={"$expand": "Datastreams/Observations"}).json()
+        rows = [_sta_key(o["@iot.id"]) for d in expanded["Datastreams"] for o in d["Observations"]]
+        assert rows
+        assert all(net.sees_row("CQ", mn, p, DataKind(k), t, _now()) for mn, p, k, t in rows)  # delayed
 
 
 # --- scenarios spelled out -----------------------------------------------------------------------

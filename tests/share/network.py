@@ -120,6 +120,19 @@ class Network:
                 return True
         return False
 
+    def sees_series(self, agency: str, mn: str, param: str, kind: DataKind, at: datetime) -> bool:
+        """The series itself is granted (its values may still be too new: a delay)."""
+        if BY_MN[mn].jurisdiction == agency:
+            return True
+        return any(
+            t.grantee == agency
+            and mn in t.stations
+            and self.in_force(t, at)
+            and (t.params is None or param in t.params)
+            and RANK[kind] >= RANK[t.resolution]
+            for t in TERMS
+        )
+
     def visible_rows(self, agency: str, at: datetime) -> set[tuple[str, str, str, datetime]]:
         return {
             (r.mn, r.param, r.kind.value, r.time.astimezone(UTC))
