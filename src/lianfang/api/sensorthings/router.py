@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import orjson
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import PlainTextResponse
 
 from lianfang.api.auth import CallerDep, ReaderDep, now
 from lianfang.api.sensorthings.engine import Engine
@@ -51,6 +52,7 @@ def create_sta_router() -> APIRouter:
             return Response(status_code=204)
         if reply.text is not None:
             return PlainTextResponse(reply.text)
-        return JSONResponse(reply.body)
+        # orjson: a page of 1,000 expanded entities encodes several times faster than with json
+        return Response(orjson.dumps(reply.body), media_type="application/json")
 
     return router
