@@ -229,6 +229,82 @@ QUERIES: list[Query] = [
 ]
 
 
+# --- the same questions through the OGC SensorThings API (/sta/v1.1) -----------------------------------
+
+STA = "/sta/v1.1"
+STA_LATEST = (
+    "Datastreams($filter=properties/kind eq 'hour';$select=id;"
+    "$expand=Observations($top=1;$orderby=phenomenonTime desc;$select=phenomenonTime,result))"
+)
+
+
+def _sta_walk(ctx: Context, body: dict[str, Any], count: Callable[[dict[str, Any]], int], pages: int) -> int:
+    """Rows of ``body`` and of up to ``pages - 1`` pages after it, following ``@iot.nextLink``."""
+    total, seen = count(body), 1
+    while body.get("@iot.nextLink") and seen < pages:
+        body = _get(ctx, body["@iot.nextLink"])
+        total, seen = total + count(body), seen + 1
+    return total
+
+
+def _sta_latest_http(ctx: Context) -> int:
+    """Every station's Datastreams with their newest Observation (pages of 1,000 Things)."""
+    body = _get(ctx, f"{STA}/Things", {"$top": PAGE, "$select": "id", "$expand": STA_LATEST})
+
+    def values(page: dict[str, Any]) -> int:
+        return sum(len(d["Observations"]) for t in page["value"] for d in t["Datastreams"])
+
+    return _sta_walk(ctx, body, values, pages=sys.maxsize)
+
+
+def _sta_year_filter(ctx: Context) -> str:
+    mn, start, end = _year_params(ctx)
+    return (
+        f"Datastream/Thing/@iot.id eq '{mn}' and Datastream/properties/kind eq 'hour' "
+        f"and phenomenonTime ge {start.isoformat()} and phenomenonTime lt {end.isoformat()}"
+    )
+
+
+def _sta_rows(page: dict[str, Any]) -> int:
+    return len(page["value"])
+
+
+def _sta_year_page_http(ctx: Context) -> int:
+    body = _get(ctx, f"{STA}/Observations", {"$filter": _sta_year_filter(ctx), "$top": PAGE})
+    return _sta_rows(body)
+
+
+def _sta_year_walk_http(ctx: Context) -> int:
+    body = _get(ctx, f"{STA}/Observations", {"$filter": _sta_year_filter(ctx), "$top": PAGE})
+    return _sta_walk(ctx, body, _sta_rows, pages=sys.maxsize)
+
+
+def _sta_walk_http(ctx: Context) -> int:
+    start, end = _walk_params(ctx)
+    condition = (
+        "Datastream/ObservedProperty/@iot.id eq 'w21003' and Datastream/properties/kind eq 'hour' "
+        f"and phenomenonTime ge {start.isoformat()} and phenomenonTime lt {end.isoformat()}"
+    )
+    body = _get(ctx, f"{STA}/Observations", {"$filter": condition, "$top": PAGE})
+    return _sta_walk(ctx, body, _sta_rows, pages=WALK_PAGES)
+
+
+QUERIES += [
+    Query(
+        "sta_latest_all", "STA: newest hourly Observation of every Datastream", _sta_latest_http, _latest_sql
+    ),
+    Query(
+        "sta_station_year_page", "STA: first page of one station-year", _sta_year_page_http, _year_page_sql
+    ),
+    Query(
+        "sta_station_year_walk", "STA: every page of one station-year", _sta_year_walk_http, _year_walk_sql
+    ),
+    Query(
+        "sta_observations_walk", f"STA: {WALK_PAGES} pages, one parameter, one day", _sta_walk_http, _walk_sql
+    ),
+]
+
+
 # --- the store ---------------------------------------------------------------------------------------
 
 
