@@ -111,18 +111,17 @@ def _view(settings: Settings, gateway: Gateway, fleet: Any, rates: Rates) -> Gro
 
 def _last_values(gateway: Gateway) -> Table:
     table = Table(title="last values", expand=True)
-    for column in ("station", "CN", "time (Beijing)", "values"):
+    for column in ("station", "source", "CN", "time (Beijing)", "values"):
         table.add_column(column, overflow="fold")
     latest = sorted(gateway.metrics.last_uploads.items(), key=lambda kv: kv[1].data_time, reverse=True)
     for mn, upload in latest[:LAST_SHOWN]:
         station = gateway.directory.station(mn)
         name = station.name if station else mn
-        if station is not None and station.simulated:
-            name += " [simulated]"
+        source = "SIMULATED" if station is not None and station.simulated else "logger"
         values = "  ".join(
             f"{code}={fields.get('Avg') or fields.get('Rtd') or '?'}"
             for code, fields in list(upload.items.items())[:6]
         )
         when = upload.data_time.astimezone(BEIJING).strftime("%m-%d %H:%M:%S")
-        table.add_row(name, upload.cn, when, values)
+        table.add_row(name, source, upload.cn, when, values)
     return table
