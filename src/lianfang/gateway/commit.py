@@ -1,11 +1,12 @@
 """Group commit across connections, and acknowledgements written only after the commit.
 
 Every accepted upload appends its rows to one pending :class:`ObservationBatch` and its 9014
-answers to one pending list. When no commit is in flight, the pending group is handed to the
-store at the end of the current event-loop turn; while one is in flight, new uploads wait and go
-together into the next commit, which starts the moment the previous one ends. A lone packet is
-therefore committed and acknowledged within milliseconds, and a burst shares one transaction
-without any fixed flush interval.
+answers to one pending list. At the end of the event-loop turn the pending group is handed to the
+store, unless two groups are already there (one committing, the next converted and queued); then
+new uploads wait and go together into the group after, handed over the moment a commit ends. The
+store's writer commits whatever is queued when its previous commit ends (natural group commit).
+A lone packet is therefore committed and acknowledged within milliseconds, and a burst shares
+one transaction without any fixed flush interval.
 
 DESIGN.md: "An acknowledgement goes back to a logger only after the values it covers are durable."
 """
@@ -29,6 +30,10 @@ __all__ = ["AckSink", "CommitQueue"]
 
 log = logging.getLogger(__name__)
 
+#: Groups handed to the store at once: while one commits, the next is already converted to Arrow
+#: and queued, so the store's writer starts it the moment the first commit ends.
+MAX_INFLIGHT = 2
+
 
 class AckSink(Protocol):
     """Where a committed group's answers go: the session that received the packets."""
@@ -36,7 +41,7 @@ class AckSink(Protocol):
     def write_acks(self, frames: list[bytes]) -> None: ...
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Group:
     batch: ObservationBatch = field(default_factory=ObservationBatch)
     acks: dict[AckSink, list[bytes]] = field(default_factory=dict)
@@ -62,7 +67,7 @@ class CommitQueue:
         self._low = high_water // 2
         self._on_pressure = on_pressure
         self._pending = _Group()
-        self._inflight: _Group | None = None
+        self._inflight: list[_Group] = []  # oldest first; they commit in this order
         self._scheduled = False
         self._pressure = False
         self._loop = asyncio.get_running_loop()
@@ -77,8 +82,7 @@ class CommitQueue:
 
     @property
     def pending_values(self) -> int:
-        inflight = len(self._inflight.batch) if self._inflight else 0
-        return len(self._pending.batch) + inflight
+        return len(self._pending.batch) + sum(len(g.batch) for g in self._inflight)
 
     @property
     def under_pressure(self) -> bool:
@@ -106,7 +110,7 @@ class CommitQueue:
 
     async def committed(self) -> None:
         """Resolve once everything queued so far has been committed (or failed)."""
-        if not len(self._pending.batch) and not self._pending.acks and self._inflight is None:
+        if not len(self._pending.batch) and not self._pending.acks and not self._inflight:
             return
         waiter: asyncio.Future[None] = self._loop.create_future()
         self._pending.waiters.append(waiter)
@@ -115,24 +119,32 @@ class CommitQueue:
 
     async def drain(self) -> None:
         """Commit everything pending and in flight (shutdown)."""
-        while len(self._pending.batch) or self._pending.acks or self._inflight is not None:
+        while len(self._pending.batch) or self._pending.acks or self._inflight:
             await self.committed()
 
     # --- internals -----------------------------------------------------------------------
     def _schedule(self) -> None:
-        if not self._scheduled and self._inflight is None:
+        if not self._scheduled and len(self._inflight) < MAX_INFLIGHT:
             self._scheduled = True
             self._loop.call_soon(self._flush)
 
     def _flush(self) -> None:
         self._scheduled = False
-        if self._inflight is not None:
+        if len(self._inflight) >= MAX_INFLIGHT:
             return
         group, self._pending = self._pending, _Group()
         if not len(group.batch):
-            self._deliver(group)  # answers with nothing to store (e.g. 2021 uploads)
+            if self._inflight:  # nothing to store, but answered only after what came before it
+                last = self._inflight[-1]
+                for sink, frames in group.acks.items():
+                    last.acks.setdefault(sink, []).extend(frames)
+                last.ack_count += group.ack_count
+                last.received += group.received
+                last.waiters += group.waiters
+            else:
+                self._deliver(group)  # answers with nothing to store (e.g. 2021 uploads)
             return
-        self._inflight = group
+        self._inflight.append(group)
         started = time.perf_counter()
         submitted = self._loop.run_in_executor(self._stager, self._store.submit_observations, group.batch)
         submitted.add_done_callback(lambda f: self._submitted(group, f, started))
@@ -155,7 +167,7 @@ class CommitQueue:
         )
 
     def _done(self, group: _Group, future: Future[WriteResult], started: float) -> None:
-        self._inflight = None
+        self._forget_inflight(group)
         exc = future.exception()
         if exc is not None:
             self._done_error(group, exc)
@@ -173,8 +185,12 @@ class CommitQueue:
         if len(self._pending.batch) or self._pending.acks or self._pending.waiters:
             self._flush()  # the next commit starts as soon as this one ends
 
+    def _forget_inflight(self, group: _Group) -> None:
+        if group in self._inflight:
+            self._inflight.remove(group)
+
     def _done_error(self, group: _Group, exc: BaseException) -> None:
-        self._inflight = None
+        self._forget_inflight(group)
         self._metrics.commit_errors += 1
         # No 9014 for these packets: the loggers keep them and resend (HJ 212-2017 §6.2 retries).
         log.error("store commit of %d values failed, not acknowledged: %s", len(group.batch), exc)
