@@ -85,8 +85,15 @@ class Catalogue:
                 self._series.setdefault(key.mn, []).append(key)
         return [key for mn in wanted for key in self._series.get(mn, ())]
 
+    def series_of(self, mn: str) -> list[SeriesKey]:
+        """Visible series of one station (memoised; the hot path of navigation)."""
+        found = self._series.get(mn)
+        if found is None:
+            found = self.series([mn])
+        return found
+
     def has_series(self, key: SeriesKey) -> bool:
-        return key in self.series([key.mn])
+        return key in self.series_of(key.mn)
 
     # --- entities --------------------------------------------------------------------------------
     def _memo(self, type_name: str, entity_id: str, build: Callable[[], Entity]) -> Entity:
@@ -184,7 +191,7 @@ class Catalogue:
             station: Station = entity.key
             located = mapping.station_point(station) is not None
             if name == "Datastreams":
-                return [self.datastream(k) for k in self.series([station.mn])]
+                return [self.datastream(k) for k in self.series_of(station.mn)]
             if name in ("Locations",):
                 return [self.location(station)] if located else []
             if name == "HistoricalLocations":
@@ -201,7 +208,7 @@ class Catalogue:
                 return [self.observed_property(key.param)]
         elif source == "Sensor":
             mn, param = entity.key
-            return [self.datastream(k) for k in self.series([mn]) if k.param == param]
+            return [self.datastream(k) for k in self.series_of(mn) if k.param == param]
         elif source == "ObservedProperty":
             return [self.datastream(k) for k in self.series() if k.param == entity.key]
         elif source == "Observation":
