@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 
 import numpy as np
@@ -116,6 +117,20 @@ def daily_aqi(daily: DailyAir, *, edition: AqiEdition | str | None = None) -> Aq
     return aqi_by_day(dict(daily.values), daily.days, period=Period.DAY)
 
 
+#: Rows converted per step of :func:`hourly_cube`: bounds its temporaries (≈ 40 B a row) for 100 M rows.
+_CHUNK_ROWS = 4_000_000
+_PER_HOUR = {"s": 3_600, "ms": 3_600_000, "us": 3_600_000_000, "ns": 3_600_000_000_000}
+
+
+def _factorised(column: pd.Series) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.object_]]:
+    """Codes (-1 = missing) and distinct values. A Categorical's own codes are used as they are, in
+    their small integer type (100 M rows of int64 codes would be 800 MB)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(column.cat.codes), np.asarray(column.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(column)
+    return np.asarray(codes), np.asarray(uniques, dtype=object)
+
+
 def hourly_cube(
     frame: pd.DataFrame,
     first_day: date,
@@ -132,29 +147,65 @@ def hourly_cube(
     ``time`` is the period start (aware instants, or naive Beijing times). Rows outside the ``n_days``
     from ``first_day`` and pollutants not in ``pollutants`` are left out; a time that is not on the hour
     or a repeated (station, time, pollutant) raises ``ValueError``. Cells without a row are NaN.
+    Stations (sorted) are those with at least one row kept. Categorical ``station``/``pollutant``
+    columns are used through their codes, and rows are converted in steps of 4 M, so that 100 M rows
+    need little beyond the cube itself.
     """
-    rows = frame[frame[pollutant].isin(list(pollutants))]
-    stamps = pd.DatetimeIndex(rows[time])
-    stamps = stamps.tz_localize(BEIJING) if stamps.tz is None else stamps.tz_convert(BEIJING)
-    start = pd.Timestamp(first_day).tz_localize(BEIJING)
-    offset = (stamps - start) // pd.Timedelta(hours=1)
-    if (stamps != start + offset * pd.Timedelta(hours=1)).any():
-        raise ValueError("hourly values must start on the hour (period-start times)")
-    hour = np.asarray(offset, dtype=np.int64)
-    inside = (hour >= 0) & (hour < n_days * HOURS_PER_DAY)
-    # Hash-factorise, then sort the few distinct stations: np.unique would sort every row's string
-    # (1.7 s for a year of 12 stations, against 0.05 s).
-    codes, found = pd.factorize(np.asarray(rows[station])[inside])
-    order = np.argsort(np.asarray(found), kind="stable")
-    stations = np.asarray(found)[order]
-    rank = np.empty_like(order)
+    st_codes, st_names = _factorised(frame[station])
+    pol_codes, pol_names = _factorised(frame[pollutant])
+    wanted = pd.Index(list(pollutants)).get_indexer(pd.Index(pol_names))  # distinct value -> axis, -1 = not
+    stamps = pd.DatetimeIndex(frame[time])
+    if stamps.hasnans:
+        raise ValueError("missing time in the hourly values")
+    start = pd.Timestamp(first_day)
+    start = start if stamps.tz is None else start.tz_localize(BEIJING)  # naive times are Beijing wall time
+    per_hour = _PER_HOUR[stamps.unit]
+    origin = start.value // (_PER_HOUR["ns"] // per_hour)  # Timestamp.value is in ns whatever the unit
+    instants = stamps.asi8  # int64 in the unit: UTC when aware, wall-clock when naive
+    values = frame[value].to_numpy(dtype=np.float64, na_value=np.nan)
+    n_hours, n_pol = n_days * HOURS_PER_DAY, len(pollutants)
+    # Every distinct station gets a slab, in name order; slabs of stations without a kept row are
+    # squeezed out at the end (in place: no second cube). The cube is stored pollutant-major, (P, S, H),
+    # and returned as the (S, H, P) view: each pollutant's series is then one contiguous block, which
+    # the daily statistics read pollutant by pollutant (2–3x faster than strided).
+    order = np.argsort(st_names, kind="stable")
+    rank = np.empty(len(st_names), dtype=np.int64)
     rank[order] = np.arange(order.size)
-    st_code = rank[codes]
-    pol_code = pd.Index(list(pollutants)).get_indexer(pd.Index(np.asarray(rows[pollutant])[inside]))
-    cube = np.full((len(stations), n_days * HOURS_PER_DAY, len(pollutants)), np.nan)
-    flat = np.ravel_multi_index((st_code, hour[inside], pol_code), cube.shape)
-    ordered = np.sort(flat)  # a sort finds repeats faster than np.unique's hash here (40 ms vs 1.1 s)
-    if np.any(ordered[1:] == ordered[:-1]):
-        raise ValueError("repeated (station, time, pollutant) rows")
-    cube.reshape(-1)[flat] = np.asarray(rows[value], dtype=np.float64)[inside]
-    return cube, pd.Index(stations, name=station)
+    n_st = len(st_names)
+    store = np.full((n_pol, n_st, n_hours), np.nan)
+    flat_store = store.reshape(-1)
+    seen = np.zeros(store.size, dtype=bool)  # a cell written twice is a repeated row
+    present = np.zeros(n_st, dtype=bool)
+    filled = 0
+    for lo in range(0, len(frame), _CHUNK_ROWS):
+        hi = lo + _CHUNK_ROWS
+        delta = instants[lo:hi] - origin
+        hour = delta // per_hour
+        if np.any(hour * per_hour != delta):
+            raise ValueError("hourly values must start on the hour (period-start times)")
+        pol = wanted.take(pol_codes[lo:hi].astype(np.int64))
+        pol[pol_codes[lo:hi] < 0] = -1
+        st = st_codes[lo:hi]
+        keep = (hour >= 0) & (hour < n_hours) & (pol >= 0)
+        every = bool(keep.all())
+        if not every:
+            st, hour, pol = st[keep], hour[keep], pol[keep]
+        if st.size and st.min() < 0:
+            raise ValueError("missing station in the hourly values")
+        flat = rank.take(st.astype(np.int64))
+        present[flat] = True
+        flat += pol * n_st  # in place: (pol·S + slab)·H + hour
+        flat *= n_hours
+        flat += hour
+        seen[flat] = True
+        now = int(np.count_nonzero(seen))
+        if now - filled != flat.size:
+            raise ValueError("repeated (station, time, pollutant) rows")
+        filled = now
+        flat_store[flat] = values[lo:hi] if every else values[lo:hi][keep]
+    kept = np.flatnonzero(present)
+    if kept.size < n_st:
+        for target, source in enumerate(kept):
+            store[:, target] = store[:, source]
+        store = store[:, : kept.size]
+    return np.moveaxis(store, 0, -1), pd.Index(st_names[order][kept], name=station)

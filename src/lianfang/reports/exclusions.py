@@ -49,8 +49,11 @@ class Exclusions:
 
     @classmethod
     def empty(cls) -> Exclusions:
-        return cls(pd.DataFrame({c: pd.Series(dtype="int64" if c == "count" else "object")
-                                 for c in EXCLUSION_COLUMNS}))  # fmt: skip
+        return cls(
+            pd.DataFrame(
+                {c: pd.Series(dtype="int64" if c == "count" else "object") for c in EXCLUSION_COLUMNS}
+            )
+        )
 
     @classmethod
     def tally(cls, frame: pd.DataFrame, reason: pd.Series | str) -> Exclusions:

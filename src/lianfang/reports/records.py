@@ -40,9 +40,19 @@ __all__ = [
 
 #: ``lianfang assess air --jurisdiction J --year Y --format json``: exactly these keys (a contract).
 AIR_EVALUATION_KEYS: Final = (
-    "year", "standard", "pm25_mean", "pm10_mean", "so2_mean", "no2_mean", "co_p95", "o3_8h_p90",
-    "valid_days", "good_days", "good_day_rate", "heavy_or_worse_days",
-)  # fmt: skip
+    "year",
+    "standard",
+    "pm25_mean",
+    "pm10_mean",
+    "so2_mean",
+    "no2_mean",
+    "co_p95",
+    "o3_8h_p90",
+    "valid_days",
+    "good_days",
+    "good_day_rate",
+    "heavy_or_worse_days",
+)
 
 #: Daily statistics in series rows: key -> indicator [µg/m³; co mg/m³].
 DAILY_KEYS: Final = {
