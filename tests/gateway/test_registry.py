@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lianfang.credentials import hash_secret
 from lianfang.hj212 import DataAck, RequestAnswer
 from lianfang.store.base import Store
@@ -59,6 +61,41 @@ def test_station_registered_after_start_is_found(store: Store) -> None:
             await logger.write(frame)
             assert isinstance(await logger.event(), DataAck)
             assert "SC0000000000000000000777" in gw.online
+            await logger.close()
+
+    run(scenario())
+
+
+def test_password_guessing_costs_no_kdf_runs(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import lianfang.gateway.registry as registry
+
+    runs: list[str] = []
+    real = registry.verify_secret
+
+    def counting(secret: str, encoded: str) -> bool:
+        runs.append(secret)
+        return real(secret, encoded)
+
+    monkeypatch.setattr(registry, "verify_secret", counting)
+
+    async def scenario() -> None:
+        async with running(store) as gw:
+            logger = await FakeLogger(MN, PW).connect(gw.port)
+            _, frame = logger.upload(past_hour(1), hourly_items())
+            await logger.write(frame)
+            assert isinstance(await logger.event(), DataAck)
+            assert runs == [PW]
+            guesses = b"".join(
+                logger.upload(past_hour(1), hourly_items(), pw=f"guess{i}")[1] for i in range(20)
+            )
+            await logger.write(guesses)
+            for _ in range(20):
+                answer = await logger.event()
+                assert isinstance(answer, RequestAnswer)
+                assert answer.qn_rtn == 3
+            # the hash verifies PW only: no scrypt for the guesses beyond one re-read check
+            assert len(runs) == 1
+            assert gw.metrics.rejects["bad_password"] == 20
             await logger.close()
 
     run(scenario())

@@ -20,7 +20,15 @@ from lianfang.credentials import verify_secret
 from lianfang.model import Station
 from lianfang.store.base import Store
 
-__all__ = ["StationDirectory", "Verdict"]
+__all__ = ["FAILED_PAUSE", "MAX_FAILURES", "MAX_LOOKUPS_PER_S", "StationDirectory", "Verdict"]
+
+#: After MAX_FAILURES wrong passwords for one station within FAILED_PAUSE [s], further unverified
+#: passwords for it are refused without running scrypt until the pause is over (bounds the KDF work
+#: a password-guessing peer can cause).
+FAILED_PAUSE = 1.0
+MAX_FAILURES = 3
+#: Store reads per second for MNs not in the directory (registered since the last reload?).
+MAX_LOOKUPS_PER_S = 50
 
 
 class Verdict(Enum):
@@ -47,6 +55,12 @@ class StationDirectory:
         self._checked: dict[tuple[str, bytes], tuple[str, bool]] = {}
         self._inflight: dict[tuple[str, bytes, str], asyncio.Future[bool]] = {}
         self._reread_at: dict[str, float] = {}  # mn -> loop time of its last single-station read
+        # mn -> (hash, digest of the password it verifies): a hash verifies one password only, so
+        # any other password for that hash is wrong without running scrypt (a guessing attack on
+        # a working station costs us a dict lookup).
+        self._good: dict[str, tuple[str, bytes]] = {}
+        self._failed: dict[str, tuple[float, int]] = {}  # mn -> (since, failed scrypt checks since)
+        self._lookups: tuple[float, int] = (0.0, 0)  # (second, store reads in it) for unknown MNs
         self._recheck = recheck_interval
         self._max_cached = max_cached
         self._kdf: Executor = ThreadPoolExecutor(kdf_workers, thread_name_prefix="lianfang-kdf")
@@ -110,12 +124,25 @@ class StationDirectory:
 
     # --- internals -----------------------------------------------------------------------
     def _may_reread(self, mn: str) -> bool:
+        now = asyncio.get_running_loop().time()
         last = self._reread_at.get(mn)
-        return last is None or asyncio.get_running_loop().time() - last >= self._recheck
+        if last is not None and now - last < self._recheck:
+            return False
+        second, reads = self._lookups
+        if int(now) != second:
+            second, reads = int(now), 0
+        if reads >= MAX_LOOKUPS_PER_S:  # a flood of made-up MNs must not become a flood of reads
+            return False
+        self._lookups = (second, reads)
+        return True
 
     async def _reread(self, mn: str) -> Station | None:
         loop = asyncio.get_running_loop()
+        if len(self._reread_at) >= self._max_cached:
+            self._reread_at.clear()
         self._reread_at[mn] = loop.time()
+        second, reads = self._lookups
+        self._lookups = (second, reads + 1)
         station = await loop.run_in_executor(None, self._store.station, mn)
         if station is None:
             self._stations.pop(mn, None)
@@ -130,10 +157,16 @@ class StationDirectory:
             return hit[1]
         if not station.password_hash or password is None:
             return False
+        good = self._good.get(station.mn)
+        if good is not None and good[0] == station.password_hash and good[1] != key[1]:
+            return False
+        loop = asyncio.get_running_loop()
+        since, failures = self._failed.get(station.mn, (0.0, 0))
+        if failures >= MAX_FAILURES and loop.time() - since < FAILED_PAUSE:
+            return False  # not cached: the same password is checked properly a moment later
         flight_key = (*key, station.password_hash)
         pending = self._inflight.get(flight_key)
         if pending is None:  # many connections of one logger share one scrypt run
-            loop = asyncio.get_running_loop()
             pending = asyncio.ensure_future(
                 loop.run_in_executor(self._kdf, verify_secret, password, station.password_hash)
             )
@@ -142,7 +175,14 @@ class StationDirectory:
         ok = await asyncio.shield(pending)
         if len(self._checked) >= self._max_cached:
             self._checked.clear()  # crude bound; entries are cheap to rebuild
+            self._failed.clear()
         self._checked[key] = (station.password_hash, ok)
+        if ok:
+            self._good[station.mn] = (station.password_hash, key[1])
+        else:
+            since, failures = self._failed.get(station.mn, (0.0, 0))
+            now = loop.time()
+            self._failed[station.mn] = (since, failures + 1) if now - since < FAILED_PAUSE else (now, 1)
         return ok
 
 
