@@ -571,6 +571,12 @@ def test_bad_queries_are_400_and_unimplemented_options_501(
     assert body["error"] == ("bad_request" if status == 400 else "not_implemented")
 
 
+def test_the_service_is_read_only(sc: httpx.Client) -> None:
+    assert sc.post("/Things", json={"name": "x", "description": "y"}).status_code == 405
+    assert sc.delete("/Things('SCW001')").status_code == 405
+    assert sc.patch("/Things('SCW001')", json={"name": "x"}).status_code == 405
+
+
 def test_duplicate_option_is_400(sc: httpx.Client) -> None:
     response = sc.get("/Things?$top=1&$top=2")
     assert response.status_code == 400

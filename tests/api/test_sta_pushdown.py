@@ -255,3 +255,43 @@ def test_latest_expand_is_one_store_call(spy: SpyReader, world: World) -> None:
     }
     assert newest["SCW001:w21003:hour"] == T0.isoformat().replace("+00:00", "Z")
     assert newest["SCW001:w21003:day"] == (T0 - timedelta(days=1)).isoformat().replace("+00:00", "Z")
+
+
+def test_budgets_refuse_unbounded_work_with_400(spy: SpyReader, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lianfang.api.sensorthings import observations
+    from lianfang.errors import InputError
+
+    monkeypatch.setattr(observations, "MERGE_MAX_SERIES", 2)
+    monkeypatch.setattr(observations, "SORT_BUDGET", 50)
+    with pytest.raises(InputError, match="sorts in memory"):
+        run(spy, "Observations?$orderby=phenomenonTime desc&$top=5")
+    # a narrow enough window is sorted in memory, in the right order
+    body = run(
+        spy,
+        "Observations?$orderby=phenomenonTime desc,id&$top=5&$filter=Datastream/Thing/@iot.id eq 'SCW001' "
+        "and Datastream/properties/kind eq 'hour' and phenomenonTime ge 2024-06-09T22:00:00Z",
+    )
+    assert [o["@iot.id"] for o in body["value"]] == [
+        "SCW001:w01001:hour:20240610T000000Z",
+        "SCW001:w21003:hour:20240610T000000Z",
+        "SCW001:w01001:hour:20240609T230000Z",
+        "SCW001:w21003:hour:20240609T230000Z",
+        "SCW001:w01001:hour:20240609T220000Z",
+    ]
+    monkeypatch.setattr(observations, "PYTHON_SCAN_BUDGET", 100)
+    monkeypatch.setattr(observations, "FIRST_CHUNK", 50)
+    monkeypatch.setattr(observations, "CHUNK", 50)
+    with pytest.raises(InputError, match="scanned"):
+        run(spy, "Datastreams('SCW001:w21003:hour')/Observations?$filter=hour(phenomenonTime) eq 99")
+
+
+def test_count_cap_reports_a_lower_bound(spy: SpyReader, monkeypatch: pytest.MonkeyPatch) -> None:
+    from lianfang.api.sensorthings import observations
+
+    monkeypatch.setattr(observations, "COUNT_CAP", 100)
+    body = run(spy, "Observations?$count=true&$top=1")
+    assert body["@iot.count"] == 100
+    assert body["@lianfang.countIsLowerBound"] is True
+    exact = run(spy, "Datastreams('SCW001:w21003:day')/Observations?$count=true&$top=1")
+    assert exact["@iot.count"] == 10
+    assert "@lianfang.countIsLowerBound" not in exact

@@ -135,7 +135,9 @@ class _Order:
         if isinstance(first, Path) and first.var is None:
             if first.segments in (("@iot.id",), ("id",)):
                 self.mode, self.descending = "key", items[0].descending
-            elif first.segments == ("phenomenonTime",):
+            elif first.segments == ("phenomenonTime",) and len(items) == 1:
+                # one key only: time ties across Datastreams (the merge breaks them by id) are then
+                # unspecified; further keys ($orderby=phenomenonTime desc,result) sort in memory
                 self.mode, self.descending = "time", items[0].descending
 
 
