@@ -42,22 +42,26 @@ def packets_for(conn: int) -> list[tuple[str, bytes, list[tuple[str, str, float]
 
 
 async def push(
-    port: int, plan: list[tuple[str, bytes, list[tuple[str, str, float]]]], acked: set[str]
+    port: int, plan: list[tuple[str, bytes, list[tuple[str, str, float]]]], acked: set[str], pace: float = 0.0
 ) -> None:
-    """Pipeline every packet of ``plan`` and note the QN of every 9014 until the link drops."""
+    """Pipeline every packet of ``plan`` (``pace`` [s] between chunks of 50) and note the QN of
+    every 9014 until the link drops."""
     logger = await FakeLogger(MN, PW).connect(port)
+
+    async def read() -> None:
+        with contextlib.suppress(EOFError, ConnectionError, OSError, TimeoutError):
+            while len(acked) < len(plan):
+                event = await logger.event(timeout=10.0)
+                if isinstance(event, DataAck) and event.qn is not None:
+                    acked.add(event.qn)
+
+    reader = asyncio.create_task(read())
     with contextlib.suppress(ConnectionError, OSError):
         for start in range(0, len(plan), 50):
             await logger.write(b"".join(frame for _, frame, _ in plan[start : start + 50]))
-    try:
-        while len(acked) < len(plan):
-            event = await logger.event(timeout=10.0)
-            if isinstance(event, DataAck) and event.qn is not None:
-                acked.add(event.qn)
-    except (EOFError, ConnectionError, OSError, TimeoutError):
-        pass
-    finally:
-        await logger.close()
+            await asyncio.sleep(pace)
+    await reader
+    await logger.close()
 
 
 @pytest.mark.slow
@@ -118,3 +122,41 @@ def test_kill_9_loses_no_acknowledged_value(tmp_path: Path) -> None:
         assert len({(r["param"], r["time"]) for r in rows}) == len(rows)
     finally:
         store.close()
+
+
+def test_sigterm_commits_answers_and_exits_0(tmp_path: Path) -> None:
+    """SIGTERM mid-stream: what was read is committed and answered, nothing else; exit status 0."""
+    data = tmp_path / "data"
+    data.mkdir()
+    store = open_store(data / "lianfang.duckdb")
+    store.upsert_jurisdiction(Jurisdiction("SC", "四川省"))
+    register(store)
+    store.close()
+    plan = packets_for(0)
+    hj212, http = free_port(), free_port()
+
+    async def scenario() -> tuple[set[str], int]:
+        proc = start_server(data, hj212, http)
+        acked: set[str] = set()
+        pusher = asyncio.create_task(push(hj212, plan, acked, pace=0.02))
+        while len(acked) < 200:
+            await asyncio.sleep(0.001)
+        proc.send_signal(signal.SIGTERM)
+        await pusher  # reads answers until the server closes the connection
+        code = await asyncio.to_thread(proc.wait, 20)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+        return acked, code
+
+    acked, code = asyncio.run(scenario())
+    assert code == 0
+    assert 200 <= len(acked) < PACKETS
+    store = open_store(data / "lianfang.duckdb")
+    try:
+        rows = store.read_observations(ObservationQuery(mns=[MN])).to_pylist()
+    finally:
+        store.close()
+    have = {(r["param"], r["time"].isoformat()): r["value"] for r in rows}
+    expected = {(p, t): v for qn, _, values in plan if qn in acked for p, t, v in values}
+    assert have == expected  # every acknowledged value, and no value that was not acknowledged
