@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lianfang.api.sensorthings import mapping
+from lianfang.api.sensorthings import mapping, observations, scan
 from lianfang.api.sensorthings.arrow_filter import to_arrow
 from lianfang.api.sensorthings.engine import Engine
 from lianfang.api.sensorthings.evaluate import EvalContext, matches
 from lianfang.api.sensorthings.parser import parse_filter
 from lianfang.api.sensorthings.pushdown import conjuncts, plan_filter
+from lianfang.errors import InputError
 from lianfang.model import DataKind
 from lianfang.share import Caller, Role, SeriesKey, SharedReader
 from lianfang.store.base import ObservationKey, ObservationQuery
@@ -258,8 +259,6 @@ def test_latest_expand_is_one_store_call(spy: SpyReader, world: World) -> None:
 
 
 def test_budgets_refuse_unbounded_work_with_400(spy: SpyReader, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lianfang.api.sensorthings import observations
-    from lianfang.errors import InputError
 
     monkeypatch.setattr(observations, "MERGE_MAX_SERIES", 2)
     monkeypatch.setattr(observations, "SORT_BUDGET", 50)
@@ -278,17 +277,15 @@ def test_budgets_refuse_unbounded_work_with_400(spy: SpyReader, monkeypatch: pyt
         "SCW001:w21003:hour:20240609T230000Z",
         "SCW001:w01001:hour:20240609T220000Z",
     ]
-    monkeypatch.setattr(observations, "PYTHON_SCAN_BUDGET", 100)
-    monkeypatch.setattr(observations, "FIRST_CHUNK", 50)
-    monkeypatch.setattr(observations, "CHUNK", 50)
+    monkeypatch.setattr(scan, "PYTHON_SCAN_BUDGET", 100)
+    monkeypatch.setattr(scan, "FIRST_CHUNK", 50)
+    monkeypatch.setattr(scan, "CHUNK", 50)
     with pytest.raises(InputError, match="scanned"):
         run(spy, "Datastreams('SCW001:w21003:hour')/Observations?$filter=hour(phenomenonTime) eq 99")
 
 
 def test_count_cap_reports_a_lower_bound(spy: SpyReader, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lianfang.api.sensorthings import observations
-
-    monkeypatch.setattr(observations, "COUNT_CAP", 100)
+    monkeypatch.setattr(scan, "COUNT_CAP", 100)
     body = run(spy, "Observations?$count=true&$top=1")
     assert body["@iot.count"] == 100
     assert body["@lianfang.countIsLowerBound"] is True

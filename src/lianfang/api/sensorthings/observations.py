@@ -10,10 +10,9 @@ query options. :mod:`pushdown` turns the $filter into ObservationQuery bounds; t
   the page needs (up to :data:`MERGE_MAX_SERIES` Datastreams);
 * **any other order** sorts in memory, refused with 400 beyond :data:`SORT_BUDGET` rows.
 
-Residual terms (``result gt 5``) are applied to chunks as they stream, vectorised with Arrow where
-possible; a page that would need more than :data:`SCAN_BUDGET` rows scanned is refused with 400
-rather than tying up the server. ``$count`` is exact up to :data:`COUNT_CAP`, then reported as the
-cap with ``@lianfang.countIsLowerBound``.
+Residual terms (``result gt 5``) are applied to chunks as they stream (:mod:`scan`, with its scan
+budgets); ``$count`` is exact up to ``scan.COUNT_CAP``, then reported as the cap with
+``@lianfang.countIsLowerBound``.
 """
 
 from __future__ import annotations
@@ -22,49 +21,37 @@ import base64
 import heapq
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-import pyarrow as pa
-
 from lianfang.api.sensorthings import mapping
-from lianfang.api.sensorthings.arrow_filter import to_arrow
 from lianfang.api.sensorthings.catalogue import Catalogue
 from lianfang.api.sensorthings.entities import Entity
 from lianfang.api.sensorthings.evaluate import EvalContext, matches, sort_entities
-from lianfang.api.sensorthings.expr import Expr, Path
+from lianfang.api.sensorthings.expr import Path
 from lianfang.api.sensorthings.ids import parse_observation_id
 from lianfang.api.sensorthings.options import QueryOptions
 from lianfang.api.sensorthings.parser import OrderItem
 from lianfang.api.sensorthings.pushdown import ObservationFilterPlan, plan_filter, probe
+from lianfang.api.sensorthings.scan import VIA, Block, Row, Scan, rows_of
 from lianfang.errors import InputError, NotFoundError
 from lianfang.model import DataKind
 from lianfang.share import SeriesKey
 from lianfang.store.base import ObservationKey, ObservationQuery
 
 __all__ = [
-    "COUNT_CAP",
     "MERGE_MAX_SERIES",
-    "SCAN_BUDGET",
     "SORT_BUDGET",
     "ObservationPage",
     "ObservationScope",
     "ObservationSource",
 ]
 
-COUNT_CAP: Final = 10_000_000  # $count is exact up to here
-SCAN_BUDGET: Final = 2_000_000  # rows a vectorised residual filter may scan for one page or count
-PYTHON_SCAN_BUDGET: Final = 200_000  # … when the residual needs row-by-row evaluation
 SORT_BUDGET: Final = 100_000  # rows an in-memory $orderby may hold
 MERGE_MAX_SERIES: Final = 200  # Datastreams a phenomenonTime order may merge
-CHUNK: Final = 20_000  # most rows per store read while scanning
-FIRST_CHUNK: Final = 1_000  # least rows of the first read; chunks double from there up to CHUNK
-VIA: Final = "sta"
 
-_Row = tuple[str, str, str, datetime, float | None, str | None]  # mn, param, kind, time, value, flag
-_KINDS: Final = {k.value: k for k in DataKind}
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # DataKind(text) is an Enum call: slow per row
+_KINDS: Final = {k.value: k for k in DataKind}  # DataKind(text) is an Enum call: slow per row
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,25 +76,7 @@ class ObservationPage:
     cursor: str | None = None  # $skiptoken of the next page, when the order allows keyset paging
 
 
-@dataclass(frozen=True, slots=True)
-class _Block:
-    """One exact store query, covering series between ``low`` and ``high`` (None: unbounded)."""
-
-    query: ObservationQuery
-    low: tuple[str, str, str] | None = None
-    high: tuple[str, str, str] | None = None
-
-
-def _rows(table: pa.Table) -> list[_Row]:
-    # times via integers: to_pylist() gives ZoneInfo("UTC") datetimes, whose astimezone() costs ~10 µs
-    micros = table.column("time").cast(pa.int64()).to_pylist()
-    times = [_EPOCH + timedelta(microseconds=m or 0) for m in micros]  # time is NOT NULL in the store
-    columns = [table.column(name).to_pylist() for name in ("mn", "param", "kind")]
-    values, flags = table.column("value").to_pylist(), table.column("flag").to_pylist()
-    return list(zip(*columns, times, values, flags, strict=True))
-
-
-def _encode_cursor(row: _Row, descending: bool) -> str:
+def _encode_cursor(row: Row, descending: bool) -> str:
     payload = [row[0], row[1], row[2], row[3].astimezone(UTC).isoformat(), descending]
     return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
@@ -163,7 +132,7 @@ class ObservationSource:
             end=time + timedelta(microseconds=1),
             limit=1,
         )
-        rows = _rows(self.reader.observations(self.caller, query, via=VIA))
+        rows = rows_of(self.reader.observations(self.caller, query, via=VIA))
         if not rows:
             raise NotFoundError(f"no Observation with id '{entity_id}'")
         return self._entity(rows[0])
@@ -175,13 +144,13 @@ class ObservationSource:
         wanted = set(keys)
         table = self.reader.latest(self.caller, mns=sorted({k.mn for k in keys}), via=VIA)
         found: dict[SeriesKey, Entity] = {}
-        for row in _rows(table):
+        for row in rows_of(table):
             key = SeriesKey(row[0], row[1], _KINDS[row[2]])
             if key in wanted:
                 found[key] = self._entity(row)
         return found
 
-    def _entity(self, row: _Row) -> Entity:
+    def _entity(self, row: Row) -> Entity:
         mn, param, kind, time, value, flag = row
         key = SeriesKey(mn, param, _KINDS[kind])
         length = mapping.period(key.kind, self.catalogue.stations().get(mn))
@@ -199,7 +168,7 @@ class ObservationSource:
         if series is not None and not series:
             return ObservationPage([], False, 0 if options.count else None)
         order = _Order(options.orderby)
-        scan = _Scan(self, plan)
+        scan = Scan(self.reader, self.caller, self.ctx, plan.residual, self._entity)
         top = options.page_size()
         single = (series is not None and len(series) == 1) or (
             series is None and all(s is not None and len(s) == 1 for s in (mns, params, kinds))
@@ -268,7 +237,7 @@ class ObservationSource:
         kinds: frozenset[DataKind] | None,
         plan: ObservationFilterPlan,
         descending: bool,
-    ) -> list[_Block]:
+    ) -> list[Block]:
         """Exact store queries whose concatenation is the scope in (mn, param, kind, time) order."""
 
         def query(m: Sequence[str] | None, p: Sequence[str] | None, k: Sequence[DataKind] | None) -> Any:
@@ -280,8 +249,8 @@ class ObservationSource:
             return None if items is None else sorted(items)
 
         if series is None:
-            return [_Block(query(ordered(mns), ordered(params), ordered(kinds)))]
-        blocks: list[_Block] = []
+            return [Block(query(ordered(mns), ordered(params), ordered(kinds)))]
+        blocks: list[Block] = []
         if self._covers(series):
             blocks.append(_whole(series, query))
         else:
@@ -307,15 +276,15 @@ class ObservationSource:
 
     def _merge(
         self,
-        scan: _Scan,
+        scan: Scan,
         series: list[SeriesKey],
         plan: ObservationFilterPlan,
         need: int,
         descending: bool,
-    ) -> list[_Row]:
+    ) -> list[Row]:
         streams = []
         for key in series:
-            block = _Block(
+            block = Block(
                 ObservationQuery(
                     mns=[key.mn],
                     params=[key.param],
@@ -327,15 +296,15 @@ class ObservationSource:
             )
             streams.append(scan.stream([block], skip=0, need=need, after=None))
 
-        def order(row: _Row) -> tuple[datetime, str, str, str]:
+        def order(row: Row) -> tuple[datetime, str, str, str]:
             return (row[3], row[0], row[1], row[2])
 
-        merged: Iterator[_Row] = heapq.merge(*streams, key=order, reverse=descending)
+        merged: Iterator[Row] = heapq.merge(*streams, key=order, reverse=descending)
         return [row for _, row in zip(range(need), merged, strict=False)]
 
     def _sorted_page(
         self,
-        scan: _Scan,
+        scan: Scan,
         series: list[SeriesKey] | None,
         mns: frozenset[str] | None,
         params: frozenset[str] | None,
@@ -365,105 +334,6 @@ class ObservationSource:
         return ObservationPage(window[:top], len(window) > top, count, capped)
 
 
-class _Scan:
-    """Reads blocks in order, applying the residual filter chunk by chunk within the scan budget."""
-
-    def __init__(self, source: ObservationSource, plan: ObservationFilterPlan) -> None:
-        self.source = source
-        self.residual: list[Expr] = plan.residual
-        self.vector = to_arrow(plan.residual, source.ctx) if plan.residual else None
-        self.budget = SCAN_BUDGET if self.vector is not None or not plan.residual else PYTHON_SCAN_BUDGET
-        self.scanned = 0
-
-    def _keep(self, table: pa.Table) -> list[_Row]:
-        if not self.residual:
-            return _rows(table)
-        if self.vector is not None:
-            return _rows(table.filter(self.vector))
-        source = self.source
-        kept = []
-        for row in _rows(table):
-            entity = source._entity(row)
-            if all(matches(term, entity, source.ctx) for term in self.residual):
-                kept.append(row)
-        return kept
-
-    def _read(self, query: ObservationQuery, after: ObservationKey | None) -> pa.Table:
-        table = self.source.reader.observations(self.source.caller, query, via=VIA, after=after)
-        self.scanned += table.num_rows
-        return table
-
-    def _over_budget(self) -> InputError:
-        return InputError(
-            f"this $filter needs more than {self.budget} observations scanned; narrow it with a "
-            "phenomenonTime range or a Datastream"
-        )
-
-    def stream(
-        self, blocks: Sequence[_Block], *, skip: int, need: int, after: ObservationKey | None
-    ) -> list[_Row]:
-        """The first ``need`` matching rows after skipping ``skip`` (and after the cursor ``after``)."""
-        out: list[_Row] = []
-        for block in blocks:
-            descending = block.query.descending
-            if after is not None and _before_cursor(block, after, descending):
-                continue
-            cursor = after
-            offset = 0
-            if not self.residual and cursor is None and skip > 0:
-                available = self.source.reader.count_observations(
-                    self.source.caller, block.query, via=VIA, cap=skip + 1
-                )
-                if available <= skip:
-                    skip -= available
-                    continue
-                offset, skip = skip, 0
-            chunk = min(CHUNK, max(FIRST_CHUNK, 4 * (need + skip)))
-            while True:
-                limit = need - len(out) + skip if not self.residual else chunk
-                chunk = min(CHUNK, 2 * chunk)  # a sparse match: read further per call
-                table = self._read(replace(block.query, limit=limit, offset=offset), cursor)
-                raw = _rows(table) if table.num_rows else []
-                kept = self._keep(table) if self.residual else raw
-                if skip:
-                    dropped = min(skip, len(kept))
-                    kept, skip = kept[dropped:], skip - dropped
-                out.extend(kept[: need - len(out)])
-                if len(out) >= need:
-                    return out
-                if table.num_rows < limit:
-                    break  # this block is exhausted
-                if self.scanned > self.budget:
-                    raise self._over_budget()
-                last = raw[-1]
-                cursor, offset = (last[0], last[1], last[2], last[3]), 0
-        return out
-
-    def count(self, blocks: Sequence[_Block]) -> tuple[int, bool]:
-        """(count, capped): exact below COUNT_CAP; residual filters count by scanning (budgeted)."""
-        total = 0
-        if not self.residual:
-            for block in blocks:
-                total += self.source.reader.count_observations(
-                    self.source.caller, block.query, via=VIA, cap=COUNT_CAP - total
-                )
-                if total >= COUNT_CAP:
-                    return COUNT_CAP, True
-            return total, False
-        for block in blocks:
-            cursor: ObservationKey | None = None
-            while True:
-                table = self._read(replace(block.query, limit=CHUNK, offset=0), cursor)
-                total += len(self._keep(table))
-                if table.num_rows < CHUNK:
-                    break
-                if self.scanned > self.budget:
-                    raise self._over_budget()
-                last = _rows(table.slice(table.num_rows - 1))[0]
-                cursor = (last[0], last[1], last[2], last[3])
-        return total, False
-
-
 def _meet(a: frozenset[Any] | None, b: set[Any] | None) -> frozenset[Any] | None:
     if a is None:
         return None if b is None else frozenset(b)
@@ -487,9 +357,9 @@ def _series_sort(key: SeriesKey) -> tuple[str, str, str]:
     return (key.mn, key.param, key.kind.value)
 
 
-def _whole(series: list[SeriesKey], query: Any) -> _Block:
+def _whole(series: list[SeriesKey], query: Any) -> Block:
     ordered = sorted(series, key=_series_sort)
-    block: _Block = _Block(
+    block: Block = Block(
         query(
             sorted({k.mn for k in series}),
             sorted({k.param for k in series}),
@@ -499,11 +369,3 @@ def _whole(series: list[SeriesKey], query: Any) -> _Block:
         _series_sort(ordered[-1]),
     )
     return block
-
-
-def _before_cursor(block: _Block, after: ObservationKey, descending: bool) -> bool:
-    """True when every row of ``block`` comes before the cursor in the read order."""
-    prefix = (after[0], after[1], after[2])
-    if descending:
-        return block.low is not None and block.low > prefix
-    return block.high is not None and block.high < prefix
