@@ -104,12 +104,38 @@ def _cell(value: object) -> str:
 
 
 def _print_table(title: str, rows: Sequence[dict[str, object]], columns: Sequence[str]) -> None:
+    """A rich table of ``columns`` (keys of ``rows``), headed by their short names in :data:`_HEADERS`."""
     table = Table(title=title)
     for column in columns:
-        table.add_column(column)
+        table.add_column(_HEADERS.get(column, column), no_wrap=column in ("mn", "date", "period"))
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
-    Console(width=200).print(table)
+    Console(width=220).print(table)
+
+
+_HEADERS = {
+    "pm25_mean": "PM2.5",
+    "pm10_mean": "PM10",
+    "so2_mean": "SO2",
+    "no2_mean": "NO2",
+    "co_p95": "CO P95",
+    "o3_8h_p90": "O3-8h P90",
+    "valid_days": "valid d",
+    "good_days": "good d",
+    "good_day_rate": "good %",
+    "heavy_or_worse_days": "heavy+ d",
+    "composite_index": "composite",
+    "not_attained": "not attained",
+    "not_valid": "not valid",
+    "excluded_values": "excluded",
+    "primary_pollutants": "primary",
+    "meets_target": "meets",
+    "main_pollutants": "main pollutants",
+    "share_I_III": "I–III %",
+    "share_worse_than_V": "劣V %",
+    "n_sections": "sections",
+    "mean_class": "mean class",
+}
 
 
 # --- air -------------------------------------------------------------------------------------------
@@ -267,6 +293,7 @@ def _print_air_evaluation(
         "heavy_or_worse_days",
         "composite_index",
         "not_attained",
+        "not_valid",
         "excluded_values",
     ]
     _print_table(f"HJ 663 evaluation {days.label()} [µg/m³; CO mg/m³; rate %]", rows, columns)

@@ -129,6 +129,7 @@ def air_evaluation_object(evaluation: AirEvaluation, index: tuple[int, ...] = ()
 def _evaluation_extras(evaluation: AirEvaluation, index: tuple[int, ...]) -> dict[str, object]:
     p = evaluation.pollutants
     composite = float(np.asarray(evaluation.composite_index)[index])
+    valid = {name: bool(np.asarray(e.valid)[index]) for name, e in p.items()}
     attained = {name: bool(np.asarray(e.attained)[index]) for name, e in p.items()}
     return {
         "so2_p98": one_decimal(_at(p["SO2"].percentile, index)),
@@ -138,7 +139,8 @@ def _evaluation_extras(evaluation: AirEvaluation, index: tuple[int, ...]) -> dic
         "composite_index": None if math.isnan(composite) else float(round_half_even(composite, 2)),
         "composite_primary": str(np.asarray(evaluation.composite_primary)[index]) or None,
         "attained": ",".join(name for name, ok in attained.items() if ok),
-        "not_attained": ",".join(name for name, ok in attained.items() if not ok),
+        "not_attained": ",".join(name for name, ok in attained.items() if valid[name] and not ok),
+        "not_valid": ",".join(name for name, ok in valid.items() if not ok),
     }
 
 
