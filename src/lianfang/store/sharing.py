@@ -11,11 +11,13 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -54,6 +56,7 @@ __all__ = [
 ]
 
 _US = timedelta(microseconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _OBS_COLUMNS = "mn, param, kind, time, value, flag"
 
 # --- tokens ----------------------------------------------------------------------------------
@@ -438,37 +441,61 @@ def refresh_latest(con: duckdb.DuckDBPyConnection, staged: Sequence[pa.Table | d
         con.unregister("lf_latest_batch")
 
 
-def latest_slices(con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]) -> pa.Table:
-    """Newest row per (mn, param, kind) within the union of ``slices``.
+def latest_slices(
+    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice], latest: pa.Table
+) -> pa.Table:
+    """Newest row per (mn, param, kind) within the union of ``slices``; ``latest`` is the whole
+    ``latest_observations`` table (callers cache it between writes).
 
-    The cached newest row of a series answers whenever it lies inside a slice. Otherwise (a slice
-    ends before it: a delay) the newest row before the end is searched in the observations, first
-    in a short window before the end (zone maps skip the rest), then without a window for the
-    series still unanswered.
+    The newest row of a series answers whenever it lies inside a slice. Otherwise (a slice ends
+    before it: a delay) the newest row before the end is searched in the observations, first in a
+    short window before the end (zone maps skip the rest), then without a window for the series
+    still unanswered.
     """
-    if not slices:
+    if not slices or latest.num_rows == 0:
         return OBSERVATION_SCHEMA.empty_table()
-    inside_filter, series_filter = SliceFilter(slices), SliceFilter(slices, bounds=False)
-    with inside_filter.bound(con), series_filter.bound(con):
-        cached = _arrow_with_flag(
-            con,
-            f"SELECT {_OBS_COLUMNS}, {inside_filter.sql} AS inside FROM latest_observations "
-            f"WHERE {series_filter.sql}",
-            [*inside_filter.params, *series_filter.params],
-        )
-    inside = cached.filter(pc.field("inside")).drop_columns(["inside"])
-    outside = cached.filter(~pc.field("inside")).select(["mn", "param", "kind"])
+    in_series = _slice_mask(latest, slices, bounds=False)
+    inside_mask = _slice_mask(latest, slices, bounds=True)
+    inside = latest.filter(pa.array(inside_mask))
+    outside = latest.filter(pa.array(in_series & ~inside_mask)).select(["mn", "param", "kind"])
     if outside.num_rows == 0:
-        return _sorted(inside.cast(OBSERVATION_SCHEMA))
+        return inside
     found = _latest_before(con, slices, outside, window=_LOOKBACK)
     answered = {(r["mn"], r["param"], r["kind"]) for r in found.select(["mn", "param", "kind"]).to_pylist()}
     rest = [r for r in outside.to_pylist() if (r["mn"], r["param"], r["kind"]) not in answered]
-    parts = [inside.cast(OBSERVATION_SCHEMA), found]
+    parts = [inside, found]
     if rest:
         parts.append(
             _latest_before(con, slices, pa.Table.from_pylist(rest, schema=outside.schema), window=None)
         )
     return _sorted(pa.concat_tables(parts))
+
+
+def _slice_mask(
+    table: pa.Table, slices: Sequence[ObservationSlice], *, bounds: bool
+) -> npt.NDArray[np.bool_]:
+    """Rows of ``table`` (OBSERVATION_SCHEMA) inside the union of ``slices``, computed in Arrow."""
+    micros = pc.cast(table.column("time"), pa.int64()).to_numpy(zero_copy_only=False)
+    union = np.zeros(table.num_rows, dtype=bool)
+    for s in slices:
+        mask = _member(table, "mn", s.mns) & _member(table, "kind", [k.value for k in s.kinds])
+        if s.params is not None:
+            mask &= _member(table, "param", s.params)
+        if bounds and s.start is not None:
+            mask &= micros >= _micros(s.start)
+        if bounds and s.end is not None:
+            mask &= micros < _micros(s.end)
+        union |= mask
+    return union
+
+
+def _member(table: pa.Table, column: str, values: Sequence[str]) -> npt.NDArray[np.bool_]:
+    found = pc.is_in(table.column(column), value_set=pa.array(values, pa.string()))
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _micros(instant: datetime) -> int:
+    return (instant - _EPOCH) // _US
 
 
 def _latest_before(
@@ -503,28 +530,17 @@ def _window(s: ObservationSlice, window: timedelta | None) -> ObservationSlice:
     return ObservationSlice(mns=s.mns, kinds=s.kinds, params=s.params, start=start, end=s.end)
 
 
-def _arrow_with_flag(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pa.Table:
-    table = con.sql(sql, params=params).to_arrow_table()
-    schema = OBSERVATION_SCHEMA.append(pa.field("inside", pa.bool_()))
-    return schema.empty_table() if table is None else table.cast(schema)
-
-
 def _sorted(table: pa.Table) -> pa.Table:
     return table.sort_by([("mn", "ascending"), ("param", "ascending"), ("kind", "ascending")])
 
 
-def series_slices(
-    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice]
-) -> list[tuple[str, str, str]]:
+def series_slices(slices: Sequence[ObservationSlice], latest: pa.Table) -> list[tuple[str, str, str]]:
     """Distinct (mn, param, kind) with data in the union of ``slices``, whatever their time bounds
-    (a series exists even while its values are too new to be shown); read from the latest values."""
-    where = SliceFilter(slices, bounds=False)
-    with where.bound(con):
-        rows = con.execute(
-            f"SELECT mn, param, kind FROM latest_observations WHERE {where.sql} ORDER BY mn, param, kind",
-            where.params,
-        ).fetchall()
-    return [(str(a), str(b), str(c)) for a, b, c in rows]
+    (a series exists even while its values are too new to be shown), from the latest values."""
+    if not slices:
+        return []
+    rows = latest.filter(pa.array(_slice_mask(latest, slices, bounds=False))).select(["mn", "param", "kind"])
+    return sorted((str(r["mn"]), str(r["param"]), str(r["kind"])) for r in rows.to_pylist())
 
 
 class SharingTables(DuckDBCore):
@@ -536,6 +552,8 @@ class SharingTables(DuckDBCore):
         self._audit_future: Future[None] | None = None
         self._agreements_generation = 0
         self._generation_lock = threading.Lock()
+        self._latest_cache: tuple[int, pa.Table] | None = None
+        self._latest_lock = threading.Lock()
         super().__init__(path, read_only=read_only)
 
     # --- tokens --------------------------------------------------------------------------------
@@ -627,13 +645,31 @@ class SharingTables(DuckDBCore):
             return count_slices(con, slices, cap=cap)
 
     def latest_slices(self, slices: Sequence[ObservationSlice]) -> pa.Table:
+        latest = self._latest_values()
         with self._cursor() as con, driver_errors("reading latest observations"):
-            return latest_slices(con, slices)
+            return latest_slices(con, slices, latest)
+
+    def _latest_values(self) -> pa.Table:
+        """``latest_observations``, cached until the writer commits another observation batch.
+
+        The writer counts a batch only after its COMMIT, and the count is read before the table:
+        a cache filled under count N holds at least every batch counted in N, so it is never older
+        than its count says, and any later commit changes the count."""
+        generation = self.write_stats().batches
+        with self._latest_lock:
+            if self._latest_cache is not None and self._latest_cache[0] == generation:
+                return self._latest_cache[1]
+        with self._cursor() as con, driver_errors("reading latest observations"):
+            table = _arrow(
+                con, f"SELECT {_OBS_COLUMNS} FROM latest_observations ORDER BY mn, param, kind", []
+            )
+        with self._latest_lock:
+            self._latest_cache = (generation, table)
+        return table
 
     def _after_merge(self, con: duckdb.DuckDBPyConnection, staged: Sequence[Any]) -> None:
         super()._after_merge(con, staged)
         refresh_latest(con, staged)
 
     def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
-        with self._cursor() as con, driver_errors("reading series"):
-            return series_slices(con, slices)
+        return series_slices(slices, self._latest_values())
