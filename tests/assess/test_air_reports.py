@@ -77,6 +77,9 @@ def test_report_rejects_bad_input() -> None:
         aqi_report({"pm25_24h": -3}, period="day", edition="HJ633-2012")
     with pytest.raises(ValueError):
         aqi_report({"pm25_24h": 3}, period="week", edition="HJ633-2012")
+    # a finite decimal beyond the range of a double ("1e400" from the command line) is bad input too
+    with pytest.raises(ValueError, match="too large"):
+        aqi_report({"pm25_24h": "1e400"}, period="day", edition="HJ633-2012")
 
 
 def test_edition_follows_the_day_unless_named() -> None:

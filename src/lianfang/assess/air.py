@@ -360,8 +360,8 @@ def aqi_report(
     """The AQI report of one set of concentrations [µg/m³; CO mg/m³].
 
     Without ``edition`` the edition in force on ``day`` (default: today in Beijing) is used. Values may be
-    ``Decimal``, ``Fraction``, ``int``, ``float`` or numeric strings; negative or non-finite ones raise
-    ``ValueError``.
+    ``Decimal``, ``Fraction``, ``int``, ``float`` or numeric strings; negative, non-finite or too large
+    ones raise ``ValueError``.
     """
     ed = AqiEdition(edition) if edition is not None else air_rules_for(day or today_beijing()).edition
     per = Period(period)
@@ -371,7 +371,10 @@ def aqi_report(
             ind = Indicator(key)
         except ValueError:
             raise ValueError(f"unknown indicator {key!r}") from None
-        checked[ind] = float(as_fraction(value))
+        try:
+            checked[ind] = float(as_fraction(value))
+        except OverflowError:
+            raise ValueError(f"{key}: {value} is too large for a concentration") from None
     res = aqi_arrays(checked, edition=ed, period=per)
     notes: list[str] = []
     for rule in items_of(ed, per):
