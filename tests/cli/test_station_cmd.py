@@ -157,7 +157,7 @@ def test_passwd(data_dir: Path) -> None:
         assert saved is not None
         assert verify_secret("abcdef", saved.password_hash)
     missing = run("passwd", "--data", str(data_dir), "--mn", "M9", "--password", "x")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 2  # an unknown name is bad input
     assert missing.stderr == "Error: no station with MN M9\n"
 
 

@@ -11,13 +11,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lianfang.cli.store_access import data_option, fail, open_data_store
+from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.model import BEIJING, StationKind
 from lianfang.share.agreements import covers, create_agreement, is_in_force, revoke_agreement
 from lianfang.share.terms import format_duration, parse_duration, parse_instant, parse_resolution
 from lianfang.store.base import Agreement
 
 __all__ = ["agreement"]
+
+_SERVER_HINT = " (while the server runs, manage agreements and tokens through /api/v1)"
 
 
 def _csv(text: str | None) -> list[str] | None:
@@ -114,7 +116,7 @@ def add(
     """Add an agreement; its id is printed as the last line."""
     if sum(x is not None for x in (stations, river, kind)) > 1:
         fail("choose at most one of --stations, --river, --kind")
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         stored = create_agreement(
             store,
             owner=owner.strip().upper(),
@@ -149,7 +151,7 @@ def add(
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_(data: Path, agency: str | None, history: bool, fmt: str) -> None:
     """List agreements with their status (in force, expired, revoked, not yet valid)."""
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         found = store.agreements(history=history)
     if agency:
         code = agency.strip().upper()
@@ -184,6 +186,6 @@ def list_(data: Path, agency: str | None, history: bool, fmt: str) -> None:
 @click.option("--by", "revoked_by", default="cli", show_default=True)
 def revoke(data: Path, agreement_id: int, revoked_by: str) -> None:
     """Revoke an agreement (a new version; the grantee loses access on its next request)."""
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         revoked = revoke_agreement(store, agreement_id, now=datetime.now(UTC), by=revoked_by)
     click.echo(f"agreement {revoked.id} revoked (version {revoked.version}) at {_when(revoked.revoked_at)}")

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lianfang.assess.editions import AqiEdition
-from lianfang.cli.store_access import data_option, fail, open_data_store
+from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.errors import LianfangError
 from lianfang.model import DataKind, StationKind
 from lianfang.reports.air_service import AirDays, AirPeriodEvaluation, air_days, evaluate_air_days

@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lianfang.cli.store_access import data_option, open_data_store
+from lianfang.cli.common import data_option, open_data_store
 from lianfang.model import BEIJING
 from lianfang.share.terms import parse_instant
 from lianfang.store.base import AuditEntry

@@ -1,8 +1,10 @@
 """What every command that works on a data directory shares: ``--data DIR`` and opening its store.
 
-Errors end the command with one line on stderr (``Error: …``) and exit status 1, never a
-traceback: :func:`open_data_store` turns every :class:`~lianfang.errors.LianfangError` raised while
-opening the store or inside its block into a :class:`click.ClickException`.
+Errors end the command with one line on stderr (``Error: …``), never a traceback:
+:func:`open_data_store` turns every :class:`~lianfang.errors.LianfangError` raised while opening the
+store or inside its block into a :class:`CommandError`. Exit status 2 means the user's input was
+wrong (the error's HTTP status is 4xx: bad value, unknown name), 1 that the command could not run
+(store locked, unreadable directory).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -18,9 +20,29 @@ from lianfang.errors import LianfangError, StoreLockedError
 from lianfang.settings import load_settings
 from lianfang.store.duckdb import DuckDBStore, open_store
 
-__all__ = ["data_option", "open_data_store"]
+__all__ = ["BadInputError", "CommandError", "data_option", "fail", "open_data_store"]
 
 F = TypeVar("F", bound=Callable[..., object])
+
+
+class CommandError(click.ClickException):
+    """The command could not run: one line ``Error: …``, exit status 1."""
+
+
+class BadInputError(CommandError):
+    """The user's input was wrong: one line ``Error: …``, exit status 2."""
+
+    exit_code = 2
+
+
+def fail(message: str, status: int = 2) -> NoReturn:
+    """End the command: ``Error: message`` on stderr, exit ``status`` (2: bad input, 1: other)."""
+    raise (BadInputError if status == 2 else CommandError)(message)
+
+
+def _as_command_error(exc: LianfangError, hint: str = "") -> CommandError:
+    kind = BadInputError if 400 <= exc.status < 500 else CommandError
+    return kind(f"{exc.message}{hint}")
 
 
 def data_option(fn: F) -> F:
@@ -50,18 +72,18 @@ def open_data_store(
             _make_directory(settings.data_dir)
         store = open_store(settings.store_path, read_only=read_only)
     except StoreLockedError as exc:
-        raise click.ClickException(f"{exc.message}{locked_hint}") from exc
+        raise _as_command_error(exc, locked_hint) from exc
     except LianfangError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise _as_command_error(exc) from exc
     try:
         yield store
     except LianfangError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise _as_command_error(exc) from exc
     finally:
         try:
             store.close()
         except LianfangError as exc:
-            raise click.ClickException(exc.message) from exc
+            raise _as_command_error(exc) from exc
 
 
 def _make_directory(path: Path) -> None:

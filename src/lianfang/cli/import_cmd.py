@@ -12,7 +12,7 @@ import pyarrow as pa
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from lianfang.cli.store_access import data_option, fail, open_data_store
+from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.errors import LianfangError
 from lianfang.iotools.observation_files import ObservationChunk, RowReject, read_observation_file
 from lianfang.iotools.uci_beijing import UCI_JURISDICTION, locate_uci_csv, read_uci_beijing, uci_registry

@@ -14,7 +14,7 @@ from typing import cast
 import click
 from rich.console import Console
 
-from lianfang.cli.store_access import data_option, fail, open_data_store
+from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.errors import LianfangError
 from lianfang.reports.monthly import build_monthly_report
 from lianfang.reports.report_files import write_report

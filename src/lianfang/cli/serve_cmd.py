@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from lianfang.api.app import create_app
 from lianfang.api.auth import shared_reader_of
-from lianfang.cli.store_access import fail
+from lianfang.cli.common import fail
 from lianfang.errors import LianfangError
 from lianfang.settings import load_settings
 from lianfang.store import open_store

@@ -11,7 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lianfang.cli.store_access import data_option, open_data_store
+from lianfang.cli.common import data_option, open_data_store
 from lianfang.model import BEIJING
 from lianfang.share.caller import Role
 from lianfang.share.terms import parse_instant
@@ -19,6 +19,8 @@ from lianfang.share.tokens import is_usable, issue_token, parse_role
 from lianfang.store.base import ApiToken
 
 __all__ = ["token"]
+
+_SERVER_HINT = " (while the server runs, manage agreements and tokens through /api/v1)"
 
 
 def _when(instant: datetime | None) -> str:
@@ -46,7 +48,7 @@ def token() -> None:
 )
 def create(data: Path, agency: str, role_name: str, name: str, expires: str | None) -> None:
     """Create a token; the token itself is printed once, as the last line."""
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         now = datetime.now(UTC)
         record, secret = issue_token(
             store,
@@ -72,7 +74,7 @@ def create(data: Path, agency: str, role_name: str, name: str, expires: str | No
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def list_(data: Path, agency: str | None, fmt: str) -> None:
     """List tokens (never their secrets)."""
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         found = store.tokens(agency=agency.upper() if agency else None)
     now = datetime.now(UTC)
     if fmt == "json":
@@ -104,6 +106,6 @@ def list_(data: Path, agency: str | None, fmt: str) -> None:
 @click.argument("token_id")
 def revoke(data: Path, token_id: str) -> None:
     """Revoke a token by its id (takes effect on the next request)."""
-    with open_data_store(data) as store:
+    with open_data_store(data, locked_hint=_SERVER_HINT) as store:
         record = store.revoke_token(token_id, datetime.now(UTC))
     click.echo(f"token {record.id} ({record.agency}, {record.name}) revoked at {_when(record.revoked_at)}")
