@@ -131,3 +131,24 @@ def test_files(january: MonthlyReport, tmp_path: Path) -> None:
     assert 'href="water-sections-2025-01.csv"' in page
     with pytest.raises(InputError, match="ECharts library is missing"):
         write_report(january, tmp_path / "other", echarts_js=tmp_path / "nope.js")
+
+
+def test_notes_name_the_excluded_values_in_the_page_language(store: DuckDBStore) -> None:
+    march = build_monthly_report(store, 2025, 3)  # water: NH3-N flagged D; SC air: SC-AIR-1 flagged M
+    zh = render_report(march, "zh")
+    notes = re.search(r'<p class="notes">(.*?)</p>', zh, re.S).group(1)  # type: ignore[union-attr]
+    assert "excluded" not in notes
+    assert "地表水：剔除31个数值（标志D 31）" in notes
+    assert "四川省环境空气：剔除144个数值（标志M 144）" in notes
+    en = render_report(march, "en")
+    notes = re.search(r'<p class="notes">(.*?)</p>', en, re.S).group(1)  # type: ignore[union-attr]
+    assert "surface water: 31 values excluded (flag D 31)" in notes
+    assert "air, 四川省: 144 values excluded (flag M 144)" in notes
+
+
+def test_trend_charts_share_the_twelve_months(january: MonthlyReport) -> None:
+    page = render_report(january, "zh")
+    options = json.loads(re.search(r'id="chart-options">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    months = [m.label() for m in months_back(2025, 1, 12)]
+    assert options["chart-trend-air"]["xAxis"]["data"] == months
+    assert options["chart-trend-water"]["xAxis"]["data"] == months  # months without data are gaps

@@ -18,10 +18,19 @@ from typing import Any
 
 from lianfang.assess.water_grade import PROPORTION_MIN_SECTIONS, STATUS_LEVELS, proportion_level
 from lianfang.model import BEIJING
-from lianfang.reports.monthly import AirMonth, MonthlyReport
+from lianfang.reports.exclusions import Exclusions
+from lianfang.reports.monthly import TREND_MONTHS, AirMonth, MonthlyReport, months_back
 from lianfang.reports.records import percent
 from lianfang.reports.report_charts import aqi_calendar, class_distribution, daily_lines, trend_lines
-from lianfang.reports.report_labels import Lang, class_name, item_name, month_name, status_name, text
+from lianfang.reports.report_labels import (
+    Lang,
+    class_name,
+    exclusion_reason,
+    item_name,
+    month_name,
+    status_name,
+    text,
+)
 
 __all__ = ["render_report"]
 
@@ -250,7 +259,9 @@ def _trend_section(report: MonthlyReport, lang: Lang, charts: dict[str, Any]) ->
         charts["chart-trend-air"] = trend_lines(text("chart_good_rate", lang), months, series)
         out.append('<div class="chart" id="chart-trend-air"></div>')
     if report.water_trend:
-        months = sorted({m for m, *_ in report.water_trend})
+        # the air chart's twelve months, so that both charts read alike; a month without data is a gap
+        first = report.month.first
+        months = [m.label() for m in months_back(first.year, first.month, TREND_MONTHS)]
         names = {j.code: j.name for j in report.jurisdictions}
         by_code: dict[str, dict[str, float | None]] = {}
         for month, code, _, good, _ in report.water_trend:
@@ -261,16 +272,27 @@ def _trend_section(report: MonthlyReport, lang: Lang, charts: dict[str, Any]) ->
     return "".join(out)
 
 
+def _excluded(exclusions: Exclusions, lang: Lang) -> str:
+    """``剔除31个数值（标志D 31）`` / ``31 values excluded (flag D 31)``."""
+    counts = exclusions.by_reason().items()
+    if lang == "zh":
+        reasons = "、".join(f"{exclusion_reason(r, lang)} {n}" for r, n in counts)
+        return text("excluded_count", lang, total=exclusions.total, reasons=reasons)
+    reasons = "; ".join(f"{r} {n:,}" for r, n in counts)
+    return text("excluded_count", lang, total=f"{exclusions.total:,}", reasons=reasons)
+
+
 def _notes(report: MonthlyReport, lang: Lang, csv_files: Sequence[str]) -> str:
     excluded = []
     if report.water is not None and report.water.exclusions.total:
-        excluded.append(report.water.exclusions.summary())
+        excluded.append(text("excluded_water", lang, summary=_excluded(report.water.exclusions, lang)))
     excluded += [
-        f"{a.jurisdiction.code}: {a.daily.exclusions.summary()}"
+        text("excluded_air", lang, name=a.jurisdiction.name, summary=_excluded(a.daily.exclusions, lang))
         for a in report.air
         if a.daily.exclusions.total
     ]
-    note = text("note_methods", lang, excluded="; ".join(excluded) or text("excluded_none", lang))
+    joined = ("；" if lang == "zh" else "; ").join(excluded)
+    note = text("note_methods", lang, excluded=joined or text("excluded_none", lang))
     links = "".join(f'<li><a href="{escape(name)}">{escape(name)}</a></li>' for name in csv_files)
     return (
         f'<h2>{escape(text("notes", lang))}</h2><p class="notes">{escape(note)}</p>'

@@ -15,6 +15,7 @@ __all__ = [
     "ITEM_NAMES",
     "Lang",
     "class_name",
+    "exclusion_reason",
     "item_name",
     "month_name",
     "status_name",
@@ -139,6 +140,9 @@ _TEXT: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
             "Values flagged other than N are excluded: {excluded}.",
         ),
         "excluded_none": ("无", "none"),
+        "excluded_count": ("剔除{total}个数值（{reasons}）", "{total} values excluded ({reasons})"),
+        "excluded_water": ("地表水：{summary}", "surface water: {summary}"),
+        "excluded_air": ("{name}环境空气：{summary}", "air, {name}: {summary}"),
     }
 )
 
@@ -192,6 +196,27 @@ def item_name(item: str, lang: Lang) -> str:
     if names is None:
         return item
     return names[0] if lang == "zh" else names[1]
+
+
+#: Chinese names of the reasons of lianfang.reports.exclusions (a flag reason is ``flag X``).
+_REASON_ZH: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "no value": "空值",
+        "negative value": "负值",
+        "impossible value": "不可能的数值",
+        "not on the hour": "非整点数据",
+        "too few values for the period": "时段内样本数不足",
+    }
+)
+
+
+def exclusion_reason(reason: str, lang: Lang) -> str:
+    """Why values were excluded, in ``lang``: ``flag M`` is ``标志M`` in Chinese."""
+    if lang == "en":
+        return reason
+    if reason.startswith("flag "):
+        return f"标志{reason.removeprefix('flag ')}"
+    return _REASON_ZH.get(reason, reason)
 
 
 def month_name(year: int, month: int, lang: Lang) -> str:
