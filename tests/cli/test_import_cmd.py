@@ -82,3 +82,16 @@ def test_import_usage_errors(data_dir: Path) -> None:
     assert missing.exit_code != 0
     assert "no such file" in missing.output
     assert "Traceback" not in missing.output
+
+
+def test_import_creates_a_missing_data_directory(tmp_path: Path) -> None:
+    f = tmp_path / "beijing.csv"
+    f.write_text(
+        HEADER + "Dongsi,2014-01-01,2014,1,1,0,80,100,10,40,1200,20,0,1020,-10,0,N,1\n", encoding="utf-8"
+    )
+    data = tmp_path / "new-data"
+    result = CliRunner().invoke(
+        main, ["import", "--data", str(data), "--dataset", "uci-beijing", "--file", str(f)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (data / "lianfang.duckdb").is_file()

@@ -121,7 +121,7 @@ def import_(
         fail("--dataset imports its own file (--file PATH to point at it); do not also name FILES")
     console = Console(stderr=True)
     sources: list[tuple[str, Iterator[ObservationChunk]]]
-    with open_data_store(data) as store:
+    with open_data_store(data, create=True) as store:
         if dataset == "uci-beijing":
             path = locate_uci_csv(file)
             store.upsert_jurisdiction(Jurisdiction(*UCI_JURISDICTION))
