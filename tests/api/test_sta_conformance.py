@@ -9,6 +9,7 @@ geospatial functions and error codes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -332,6 +333,12 @@ def test_top_default_max_and_zero(sc: httpx.Client) -> None:
     empty = ok(sc, "/Observations", **{"$top": "0", "$count": "true"})
     assert empty["value"] == []
     assert empty["@iot.count"] > 1000
+    # a page of 0 never advances: a next link would send a client round in a loop
+    assert "@iot.nextLink" not in empty
+    assert "@iot.nextLink" not in ok(sc, "/Things", **{"$top": "0"})
+    assert "@iot.nextLink" not in ok(sc, "/Things/$ref", **{"$top": "0"})
+    expanded = ok(sc, "/Things('SCW001')", **{"$expand": "Datastreams($top=0)"})
+    assert "Datastreams@iot.nextLink" not in expanded
     error(sc, "/Things", 400, **{"$top": "-1"})
     error(sc, "/Things", 400, **{"$top": "ten"})
 
@@ -569,6 +576,15 @@ def test_bad_queries_are_400_and_unimplemented_options_501(
 ) -> None:
     body = error(sc, "/Things", status, **query)
     assert body["error"] == ("bad_request" if status == 400 else "not_implemented")
+
+
+def test_an_unimplemented_option_is_no_server_failure_in_the_log(
+    sc: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    # a client asking for an extension we lack (501) is not an internal error: no traceback
+    with caplog.at_level(logging.WARNING, logger="lianfang.api.errors"):
+        error(sc, "/Observations", 501, **{"$resultFormat": "dataArray"})
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
 def test_the_service_is_read_only(sc: httpx.Client) -> None:

@@ -49,10 +49,9 @@ def error_response(
 
 def _lianfang_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LianfangError)
-    if exc.status >= 500:
+    if exc.status == 500:  # 501 (an option we lack) is the client's request, not our failure
         log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-        message = exc.message if exc.status != 500 else "internal error"
-        return error_response(exc.status, exc.code, message)
+        return error_response(exc.status, exc.code, "internal error")
     headers = {"WWW-Authenticate": 'Bearer realm="lianfang"'} if isinstance(exc, AuthError) else None
     return error_response(exc.status, exc.code, exc.message, headers)
 

@@ -112,7 +112,7 @@ class Engine:
             body["@iot.count"] = page.count
             if page.count_capped:
                 body["@lianfang.countIsLowerBound"] = True
-        if page.has_more:
+        if page.has_more and options.page_size():  # $top=0 never advances: no link to loop on
             body["@iot.nextLink"] = self._next(target.url, options, page)
         body["value"] = self._render(page.entities, options)
         return Reply(body=body)
@@ -264,7 +264,7 @@ class Engine:
             if item.options.count:
                 out[f"{relation.name}@iot.count"] = page.count
             out[relation.name] = mine
-            if page.has_more:
+            if page.has_more and item.options.page_size():
                 url = f"{self_link(self.base, parent)}/{relation.name}"
                 out[f"{relation.name}@iot.nextLink"] = self._next(url, item.options, page)
 
@@ -314,7 +314,7 @@ class Engine:
         body: dict[str, Any] = {}
         if options.count:
             body["@iot.count"] = page.count
-        if page.has_more:
+        if page.has_more and options.page_size():
             body["@iot.nextLink"] = self._next(f"{target.url}/$ref", options, page)
         body["value"] = [{"@iot.selfLink": self_link(self.base, e)} for e in page.entities]
         return body
