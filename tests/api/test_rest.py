@@ -238,6 +238,10 @@ def test_agreements_are_managed_by_the_owners_admins(live: tuple[LiveServer, Net
         revoked = admin.post(f"/api/v1/agreements/{agreement['id']}/revoke").json()["data"]
         assert revoked["version"] == 2
         assert revoked["revoked_at"] is not None
+        # times out are Beijing time with their offset, like every other time of the API
+        for when in ("valid_from", "created_at", "revoked_at"):
+            assert agreement[when] is None or agreement[when].endswith("+08:00")
+            assert revoked[when].endswith("+08:00")
         assert sc.get("/api/v1/stations/CQW01").status_code == 404
         history = admin.get("/api/v1/agreements", params={"history": "true"}).json()["data"]
         assert [a["version"] for a in history if a["id"] == agreement["id"]] == [1, 2]

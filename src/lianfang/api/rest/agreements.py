@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from lianfang.api.auth import CallerDep, now, sharing_store
 from lianfang.api.rest.encode import json_response
 from lianfang.errors import ForbiddenError, NotFoundError
-from lianfang.model import DataKind, StationKind
+from lianfang.model import BEIJING, DataKind, StationKind
 from lianfang.share import Caller, Permission, SharedStore, authorize
 from lianfang.share.agreements import create_agreement, revoke_agreement
 from lianfang.share.terms import format_duration, parse_duration, parse_instant
@@ -44,6 +44,11 @@ class AgreementRequest(BaseModel):
     purpose: str = ""
 
 
+def _beijing(at: datetime | None) -> str | None:
+    """Times out are Beijing time with their offset (docs/api.md), whatever zone the store gave."""
+    return at.astimezone(BEIJING).isoformat() if at is not None else None
+
+
 def agreement_json(a: Agreement) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -56,12 +61,12 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
         "params": list(a.params) if a.params is not None else None,
         "resolution": a.resolution.value,
         "delay": format_duration(a.delay),
-        "valid_from": a.valid_from.isoformat(),
-        "until": a.until.isoformat() if a.until else None,
+        "valid_from": _beijing(a.valid_from),
+        "until": _beijing(a.until),
         "purpose": a.purpose,
-        "created_at": a.created_at.isoformat(),
+        "created_at": _beijing(a.created_at),
         "created_by": a.created_by,
-        "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
+        "revoked_at": _beijing(a.revoked_at),
     }
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from lianfang.api.auth import CallerDep, sharing_store
 from lianfang.api.rest.encode import json_response
+from lianfang.model import BEIJING
 from lianfang.share import Permission, SharedStore, authorize
 from lianfang.share.terms import parse_instant
 from lianfang.store.base import AuditEntry
@@ -21,7 +22,7 @@ StoreDep = Annotated[SharedStore, Depends(sharing_store)]
 
 def audit_json(e: AuditEntry) -> dict[str, Any]:
     return {
-        "at": e.at.isoformat(),
+        "at": e.at.astimezone(BEIJING).isoformat(),  # Beijing time out, as everywhere
         "reader": e.reader,
         "token_id": e.token_id,
         "reader_name": e.reader_name,
