@@ -10,7 +10,7 @@ geospatial functions and error codes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -429,7 +429,7 @@ def filtered(client: httpx.Client, path: str, expr: str, **extra: str) -> list[s
 def test_filter_comparison_logical_arithmetic(sc: httpx.Client) -> None:
     url = "/Datastreams('SCW001:w21003:hour')/Observations"
     values = {k: value_of("SCW001", "w21003", DataKind.HOUR, k) for k in range(HOURS)}
-    for expr, keep in (
+    cases: list[tuple[str, Callable[[float], bool]]] = [
         ("result gt 2.0", lambda v: v > 2.0),
         ("result ge 2.0 and result lt 2.1", lambda v: 2.0 <= v < 2.1),
         ("result le 0.25 or result eq 2.3", lambda v: v <= 0.25 or v == 2.3),
@@ -439,7 +439,8 @@ def test_filter_comparison_logical_arithmetic(sc: httpx.Client) -> None:
         ("result mul 10 ge 25", lambda v: v * 10 >= 25),
         ("result div 2 lt 0.15", lambda v: v / 2 < 0.15),
         ("(result mul 100) mod 7 eq 0", lambda v: round(v * 100) % 7 == 0 and (v * 100) % 7 == 0),
-    ):
+    ]
+    for expr, keep in cases:
         assert len(filtered(sc, url, expr)) == sum(1 for v in values.values() if keep(v)), expr
     assert filtered(sc, "/Things", "name eq '嘉陵江武胜'") == ["SCW002"]
     assert filtered(sc, "/Things", "properties/target_class ge 3") == ["CQW001", "SCW002"]
