@@ -148,3 +148,32 @@ def test_audit_formats_and_filters(data: Path) -> None:
     table = run("audit", "--data", str(data), "--format", "table").output
     assert "王五" in table
     assert "2 row(s)" in table
+
+
+def test_a_store_held_by_a_server_names_the_way_that_exists(data: Path) -> None:
+    import subprocess
+    import sys
+
+    code = "import sys; from lianfang.store.duckdb import open_store; s = open_store(sys.argv[1]); "
+    code += "print('OPEN', flush=True); sys.stdin.read(); s.close()"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(data / "lianfang.duckdb")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "OPEN"
+        agreement = CliRunner().invoke(main, ["agreement", "revoke", "--data", str(data), "1"])
+        assert agreement.exit_code == 1
+        assert "/api/v1/agreements" in agreement.stderr
+        # there is no HTTP route for tokens: the hint must not send anyone looking for one
+        token = CliRunner().invoke(main, ["token", "revoke", "--data", str(data), "tk_x"])
+        assert token.exit_code == 1
+        assert "in use by another process" in token.stderr
+        assert "/api/v1" not in token.stderr
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)

@@ -19,7 +19,7 @@ from lianfang.store.base import Agreement
 
 __all__ = ["agreement"]
 
-_SERVER_HINT = " (while the server runs, manage agreements and tokens through /api/v1)"
+_SERVER_HINT = " (while the server runs, an admin manages agreements through /api/v1/agreements)"
 
 
 def _csv(text: str | None) -> list[str] | None:

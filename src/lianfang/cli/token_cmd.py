@@ -20,7 +20,7 @@ from lianfang.store.base import ApiToken
 
 __all__ = ["token"]
 
-_SERVER_HINT = " (while the server runs, manage agreements and tokens through /api/v1)"
+_SERVER_HINT = " (tokens are managed only while no server holds the store)"
 
 
 def _when(instant: datetime | None) -> str:
