@@ -43,6 +43,7 @@ ENDPOINTS: tuple[str, ...] = (
     "/api/v1/agreements",
     "/api/v1/agreements/1",
     "/api/v1/audit",
+    "/api/v1/tokens",
     "/api/v1/assessments/water?station={mn}&from=2026-01-01&to=2026-01-31",
     "/api/v1/assessments/aqi?station=SCA01&from=2026-01-01&to=2026-01-31",
     "/sta/v1.1",
@@ -415,6 +416,29 @@ def test_crossing_reads_are_audited_for_the_owner(live: tuple[LiveServer, Networ
         assert gz.get("/api/v1/audit").json()["data"] == []  # nobody shares with GZ, GZ shares nothing
     with server.client(net.tokens["CQ:analyst"]) as analyst:
         assert analyst.get("/api/v1/audit").status_code == 403
+
+
+@pytest.mark.parametrize("agency", AGENCIES)
+@pytest.mark.parametrize("role", ["viewer", "analyst", "duty", "admin"])
+def test_token_lists_are_the_own_agencys_to_its_admins_only(
+    live: tuple[LiveServer, Network], agency: str, role: str
+) -> None:
+    server, net = live
+    with server.client(net.tokens[f"{agency}:{role}"]) as client:
+        response = client.get("/api/v1/tokens")
+    if role != "admin":
+        assert response.status_code == 403
+        assert response.json()["error"] == "forbidden"
+        return
+    assert response.status_code == 200
+    listed = response.json()["data"]
+    assert {t["agency"] for t in listed} == {agency}
+    own = {f"{agency.lower()}-{r}" for r in ("viewer", "analyst", "duty", "admin")}
+    assert own <= {t["name"] for t in listed}
+    assert len(listed) == len(own) + (2 if agency == "CQ" else 0)  # CQ: a revoked and an expired one
+    assert all(set(t) == {"id", "agency", "role", "name", "created_at", "expires_at", "revoked_at", "status"}
+               for t in listed)  # fmt: skip
+    assert not [secret for secret in net.tokens.values() if secret in response.text]
 
 
 def test_lianfang_audit_cli_after_the_server_stops(tmp_path: Path) -> None:

@@ -245,3 +245,28 @@ def test_agreements_are_managed_by_the_owners_admins(live: tuple[LiveServer, Net
         assert sc.get("/api/v1/stations/CQW01").status_code == 404
         history = admin.get("/api/v1/agreements", params={"history": "true"}).json()["data"]
         assert [a["version"] for a in history if a["id"] == agreement["id"]] == [1, 2]
+
+
+def test_agreement_terms_are_checked_against_the_owners_stations(live: tuple[LiveServer, Network]) -> None:
+    server, net = live
+    with server.client(net.tokens["CQ:admin"]) as admin:
+        refused = error_of(
+            admin.post("/api/v1/agreements", json={"grantee": "SC", "stations": ["SCW01"]}), 400
+        )
+        assert refused["message"] == "not registered stations of CQ: SCW01"
+        assert [
+            a
+            for a in admin.get("/api/v1/agreements").json()["data"]
+            if a["owner"] == "CQ" and a["stations"] == ["SCW01"]
+        ] == []
+        nothing = admin.post("/api/v1/agreements", json={"grantee": "GZ", "river": "Jialing"})
+        assert nothing.status_code == 201
+        assert nothing.json()["warnings"] == ["no station of CQ on river 'Jialing' is registered yet: "
+                                              "nothing is shared until one is"]  # fmt: skip
+        typo = admin.post(
+            "/api/v1/agreements", json={"grantee": "GZ", "stations": ["CQW01"], "params": ["w2103"]}
+        )
+        (warning,) = typo.json()["warnings"]
+        assert warning.startswith("parameter code(s) w2103 never observed at the 1 station(s) covered")
+        for created in (nothing, typo):
+            admin.post(f"/api/v1/agreements/{created.json()['data']['id']}/revoke")

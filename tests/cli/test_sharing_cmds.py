@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from lianfang.cli import main
 from lianfang.credentials import token_digest
-from lianfang.model import Jurisdiction, Station, StationKind
+from lianfang.model import DataKind, Jurisdiction, Observation, ObservationBatch, Station, StationKind
 from lianfang.store.base import AuditEntry
 from lianfang.store.duckdb import open_store
 
@@ -122,6 +122,58 @@ def test_agreement_add_refuses_bad_terms(data: Path, args: list[str], message: s
     assert "no agreement 7" in revoke.output
 
 
+def test_agreement_add_refuses_stations_that_are_not_the_owners(data: Path) -> None:
+    store = open_store(data / "lianfang.duckdb")
+    store.upsert_station(Station("CQW01", "C", StationKind.WATER, "CQ", river="Jialing"))
+    store.close()
+    result = CliRunner().invoke(
+        main,
+        ["agreement", "add", "--data", str(data), "--owner", "SC", "--grantee", "CQ",
+         "--stations", "SCW01,CQW01,SCX99"],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip() == "Error: not registered stations of SC: CQW01, SCX99"
+    assert "Traceback" not in result.output
+    assert json.loads(run("agreement", "list", "--data", str(data), "--format", "json").output) == []
+
+
+def test_agreement_add_warns_about_a_selector_matching_nothing_and_unseen_codes(data: Path) -> None:
+    empty = run(
+        "agreement", "add", "--data", str(data), "--owner", "SC", "--grantee", "CQ", "--river", "Yangtze"
+    )
+    assert empty.exit_code == 0
+    assert empty.stdout.splitlines()[-1] == "1"  # created all the same: stations on it may come later
+    assert "(0 station(s) now)" in empty.stdout
+    assert "Warning: no station of SC on river 'Yangtze' is registered yet" in empty.stderr
+    store = open_store(data / "lianfang.duckdb")
+    at = datetime(2026, 6, 1, 4, tzinfo=UTC)
+    batch = ObservationBatch()
+    batch.extend([Observation("SCW01", "w21003", DataKind.HOUR, at, 0.4)])
+    store.write_observations(batch)
+    store.close()
+    typo = run(
+        "agreement", "add", "--data", str(data), "--owner", "SC", "--grantee", "CQ", "--stations", "SCW01",
+        "--params", "w21003,w12003",
+    )  # fmt: skip
+    assert typo.exit_code == 0
+    assert typo.stdout.splitlines()[-1] == "2"
+    (warning,) = typo.stderr.splitlines()
+    assert warning.startswith("Warning: parameter code(s) w12003 never observed at the 1 station(s) covered")
+    clean = run(
+        "agreement", "add", "--data", str(data), "--owner", "SC", "--grantee", "CQ", "--stations", "SCW01",
+        "--params", "w21003",
+    )  # fmt: skip
+    assert clean.stderr == ""
+
+
+def test_audit_of_an_unknown_agency_is_an_error_not_an_empty_log(data: Path) -> None:
+    result = CliRunner().invoke(main, ["audit", "--data", str(data), "--agency", "xz"])
+    assert result.exit_code == 2
+    assert result.stderr == "Error: unknown agency 'xz'; known: CQ, SC\n"
+    assert result.stdout == ""
+    assert run("audit", "--data", str(data), "--agency", "sc").exit_code == 0
+
+
 def test_audit_formats_and_filters(data: Path) -> None:
     store = open_store(data / "lianfang.duckdb")
     at = datetime(2026, 6, 1, 4, tzinfo=UTC)
@@ -168,11 +220,11 @@ def test_a_store_held_by_a_server_names_the_way_that_exists(data: Path) -> None:
         agreement = CliRunner().invoke(main, ["agreement", "revoke", "--data", str(data), "1"])
         assert agreement.exit_code == 1
         assert "/api/v1/agreements" in agreement.stderr
-        # there is no HTTP route for tokens: the hint must not send anyone looking for one
+        # a compromised token is revoked over HTTP while the server runs (tests/api/test_rest_tokens.py)
         token = CliRunner().invoke(main, ["token", "revoke", "--data", str(data), "tk_x"])
         assert token.exit_code == 1
         assert "in use by another process" in token.stderr
-        assert "/api/v1" not in token.stderr
+        assert "/api/v1/tokens" in token.stderr
     finally:
         assert holder.stdin is not None
         holder.stdin.close()

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.model import BEIJING, StationKind
-from lianfang.share.agreements import covers, create_agreement, is_in_force, revoke_agreement
+from lianfang.share.agreements import create_agreement, is_in_force, review_agreement, revoke_agreement
 from lianfang.share.terms import format_duration, parse_duration, parse_instant, parse_resolution
 from lianfang.store.base import Agreement
 
@@ -134,10 +134,13 @@ def add(
             purpose=purpose,
             created_by=created_by,
         )
-        covered = [s.mn for s in store.stations(jurisdiction=stored.owner) if covers(stored, s)]
+        review = review_agreement(store, stored)
+    for warning in review.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    params_text = ",".join(stored.params) if stored.params else "all"
     click.echo(
         f"agreement {stored.id}: {stored.owner} → {stored.grantee}, {_selector(stored)} "
-        f"({len(covered)} station(s) now), params {','.join(stored.params) if stored.params else 'all'}, "
+        f"({len(review.stations)} station(s) now), params {params_text}, "
         f"resolution {stored.resolution.value}, delay {format_duration(stored.delay)}, "
         f"until {_when(stored.until) if stored.until else 'revoked'}"
     )

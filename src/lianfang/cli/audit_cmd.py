@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lianfang.cli.common import data_option, open_data_store
+from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.model import BEIJING
 from lianfang.share.terms import parse_instant
 from lianfang.store.base import AuditEntry
@@ -57,9 +57,14 @@ def _record(e: AuditEntry) -> dict[str, object]:
 )
 def audit(data: Path, agency: str | None, start: str | None, end: str | None, fmt: str) -> None:
     """Show the audit log of reads that crossed a jurisdiction."""
+    code = agency.strip().upper() if agency else None
     with open_data_store(data) as store:
+        known = sorted(j.code for j in store.jurisdictions())
+        if code is not None and code not in known:
+            # an empty log for a mistyped code would read as "nobody used our data"
+            fail(f"unknown agency {agency!r}; known: {', '.join(known) or 'none'}")
         entries = store.audit_entries(
-            agency=agency.strip().upper() if agency else None,
+            agency=code,
             start=parse_instant(start) if start else None,
             end=parse_instant(end, end_of_day=True) if end else None,
         )

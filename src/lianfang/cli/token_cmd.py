@@ -15,22 +15,16 @@ from lianfang.cli.common import data_option, open_data_store
 from lianfang.model import BEIJING
 from lianfang.share.caller import Role
 from lianfang.share.terms import parse_instant
-from lianfang.share.tokens import is_usable, issue_token, parse_role
-from lianfang.store.base import ApiToken
+from lianfang.share.tokens import issue_token, parse_role, token_status
 
 __all__ = ["token"]
 
-_SERVER_HINT = " (tokens are managed only while no server holds the store)"
+# DuckDB lets one process hold the store: while a server runs, its admins manage tokens over HTTP
+_SERVER_HINT = " (while the server runs, an admin manages tokens through /api/v1/tokens)"
 
 
 def _when(instant: datetime | None) -> str:
     return instant.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if instant else "-"
-
-
-def _status(t: ApiToken, now: datetime) -> str:
-    if t.revoked_at is not None:
-        return "revoked"
-    return "active" if is_usable(t, now) else "expired"
 
 
 @click.group()
@@ -87,7 +81,7 @@ def list_(data: Path, agency: str | None, fmt: str) -> None:
                 "created_at": t.created_at.isoformat() if t.created_at else None,
                 "expires_at": t.expires_at.isoformat() if t.expires_at else None,
                 "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-                "status": _status(t, now),
+                "status": token_status(t, now),
             }
             for t in found
         ]
@@ -96,7 +90,7 @@ def list_(data: Path, agency: str | None, fmt: str) -> None:
     table = Table("id", "agency", "role", "name", "created", "expires", "status")
     for t in found:
         table.add_row(
-            t.id, t.agency, t.role, t.name, _when(t.created_at), _when(t.expires_at), _status(t, now)
+            t.id, t.agency, t.role, t.name, _when(t.created_at), _when(t.expires_at), token_status(t, now)
         )
     Console(width=None if sys.stdout.isatty() else 200).print(table)  # pipes: no truncation
 

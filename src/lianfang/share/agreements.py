@@ -7,22 +7,28 @@ so the audit can name the exact terms a read was made under.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from lianfang.errors import InputError, NotFoundError
 from lianfang.model import DataKind, Station, StationKind
-from lianfang.store.base import Agreement, SharingStore
+from lianfang.store.base import Agreement, ObservationSlice, SharingStore
 
 __all__ = [
     "KIND_ORDER",
+    "AgreementReview",
+    "AgreementStore",
     "covers",
     "create_agreement",
     "granted_kinds",
     "is_in_force",
     "period",
+    "review_agreement",
     "revoke_agreement",
 ]
+
+_NAMED_MAX = 20  # station MNs named in one error message; the rest are counted
 
 #: data kinds from finest to coarsest; granting one grants it and every coarser one
 KIND_ORDER: tuple[DataKind, ...] = (DataKind.RTD, DataKind.MIN, DataKind.HOUR, DataKind.DAY)
@@ -68,8 +74,38 @@ def covers(agreement: Agreement, station: Station) -> bool:
     return True
 
 
+class AgreementStore(SharingStore, Protocol):
+    """What creating an agreement needs: the sharing tables and the station registry."""
+
+    def stations(
+        self, *, jurisdiction: str | None = None, kind: StationKind | None = None
+    ) -> list[Station]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementReview:
+    """An agreement's stations today, and what in its (valid) terms may not be what was meant."""
+
+    stations: tuple[str, ...]  # MNs the selector covers now (river and kind selectors grow later)
+    warnings: tuple[str, ...]
+
+
+def _check_stations(store: AgreementStore, owner: str, stations: Sequence[str]) -> None:
+    """Refuse MNs that are not registered stations of ``owner``. One message for unregistered and
+    foreign stations: over HTTP the owner is any agency's admin, and the answer must not tell it
+    which MNs exist in another jurisdiction (the same rule as a 404 for an invisible station)."""
+    owned = {s.mn for s in store.stations(jurisdiction=owner)}
+    strangers = [mn for mn in dict.fromkeys(stations) if mn not in owned]
+    if not strangers:
+        return
+    named = ", ".join(strangers[:_NAMED_MAX])
+    if len(strangers) > _NAMED_MAX:
+        named += f" (+{len(strangers) - _NAMED_MAX} more)"
+    raise InputError(f"not registered stations of {owner}: {named}")
+
+
 def create_agreement(
-    store: SharingStore,
+    store: AgreementStore,
     *,
     owner: str,
     grantee: str,
@@ -86,7 +122,12 @@ def create_agreement(
     purpose: str = "",
     created_by: str = "",
 ) -> Agreement:
-    """Validate the terms and store version 1 of a new agreement."""
+    """Validate the terms and store version 1 of a new agreement.
+
+    Explicit ``stations`` must be registered stations of ``owner``. A river or kind selector may
+    match no station yet, and parameter codes are not checked against a catalogue (the store keeps
+    none): :func:`review_agreement` says so instead of refusing.
+    """
     if owner not in known_agencies:
         raise InputError(f"unknown owner agency {owner!r}; known: {', '.join(sorted(known_agencies))}")
     if grantee not in known_agencies:
@@ -97,6 +138,8 @@ def create_agreement(
         raise InputError("choose at most one station selector: stations, river or kind")
     if stations is not None and not stations:
         raise InputError("empty station list")
+    if stations is not None:
+        _check_stations(store, owner, stations)
     if params is not None and not params:
         raise InputError("empty parameter list")
     if delay < timedelta(0):
@@ -122,6 +165,36 @@ def create_agreement(
         created_by=created_by,
     )
     return store.add_agreement(draft)
+
+
+def _selector_text(agreement: Agreement) -> str:
+    if agreement.river is not None:
+        return f"on river {agreement.river!r}"
+    if agreement.station_kind is not None:
+        return f"of kind {agreement.station_kind.value}"
+    return "at all"
+
+
+def review_agreement(store: AgreementStore, agreement: Agreement) -> AgreementReview:
+    """What the agreement covers now, with warnings: a selector matching no station of the owner,
+    parameter codes never observed at the stations it covers (a typo such as ``w12003`` would
+    otherwise share nothing, silently)."""
+    covered = tuple(s.mn for s in store.stations(jurisdiction=agreement.owner) if covers(agreement, s))
+    if not covered:
+        where = _selector_text(agreement)
+        warning = f"no station of {agreement.owner} {where} is registered yet: nothing is shared until one is"
+        return AgreementReview(covered, (warning,))
+    if agreement.params is None:
+        return AgreementReview(covered, ())
+    observed = {param for _, param, _ in store.series_slices([ObservationSlice(covered, KIND_ORDER)])}
+    unseen = [p for p in agreement.params if p not in observed]
+    if not unseen:
+        return AgreementReview(covered, ())
+    warning = (
+        f"parameter code(s) {', '.join(unseen)} never observed at the {len(covered)} station(s) "
+        "covered: check the codes (HJ 212-2017 Appendix B, e.g. w21003 ammonia nitrogen)"
+    )
+    return AgreementReview(covered, (warning,))
 
 
 def revoke_agreement(store: SharingStore, agreement_id: int, *, now: datetime, by: str = "") -> Agreement:

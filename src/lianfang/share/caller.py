@@ -26,6 +26,7 @@ class Permission(StrEnum):
     EXPORT = "export"  # bulk CSV / Parquet downloads
     MANAGE_AGREEMENTS = "manage_agreements"  # grant and revoke access to the own agency's data
     READ_AUDIT = "read_audit"  # how the own agency's data was used, and what it read
+    MANAGE_TOKENS = "manage_tokens"  # issue and revoke the own agency's API tokens
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

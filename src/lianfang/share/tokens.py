@@ -7,11 +7,19 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from lianfang.credentials import new_token, token_digest
-from lianfang.errors import AuthError, InputError
+from lianfang.errors import AuthError, InputError, NotFoundError
 from lianfang.share.caller import Caller, Role
 from lianfang.store.base import ApiToken, SharingStore
 
-__all__ = ["authenticate", "is_usable", "issue_token", "parse_role"]
+__all__ = [
+    "agency_token",
+    "authenticate",
+    "is_usable",
+    "issue_token",
+    "parse_role",
+    "revoke_agency_token",
+    "token_status",
+]
 
 
 def parse_role(text: str) -> Role:
@@ -59,6 +67,29 @@ def is_usable(token: ApiToken, now: datetime) -> bool:
     if token.revoked_at is not None and token.revoked_at <= now:
         return False
     return token.expires_at is None or now < token.expires_at
+
+
+def token_status(token: ApiToken, now: datetime) -> str:
+    """``active``, ``revoked`` or ``expired``."""
+    if token.revoked_at is not None:
+        return "revoked"
+    return "active" if is_usable(token, now) else "expired"
+
+
+def agency_token(store: SharingStore, agency: str, token_id: str) -> ApiToken:
+    """``agency``'s token ``token_id``. Another agency's id is NotFoundError exactly like an unknown
+    one, so an admin cannot learn which ids exist elsewhere."""
+    for token in store.tokens(agency=agency):
+        if token.id == token_id:
+            return token
+    raise NotFoundError(f"no token {token_id!r}")
+
+
+def revoke_agency_token(store: SharingStore, *, agency: str, token_id: str, now: datetime) -> ApiToken:
+    """Revoke one of ``agency``'s own tokens (NotFoundError for any other id). Revoking twice keeps
+    the first time. The next request with it fails: :func:`authenticate` reads the store every time."""
+    agency_token(store, agency, token_id)
+    return store.revoke_token(token_id, now)
 
 
 def authenticate(store: SharingStore, secret: str, now: datetime) -> Caller:

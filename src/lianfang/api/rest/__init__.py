@@ -13,7 +13,16 @@ from fastapi import APIRouter, FastAPI
 
 from lianfang.api.auth import install_sharing
 from lianfang.api.errors import install_error_handlers
-from lianfang.api.rest import agreements, assessments, audit, exports, me, observations, stations
+from lianfang.api.rest import (
+    agreements,
+    assessments,
+    audit,
+    exports,
+    me,
+    observations,
+    stations,
+    tokens,
+)
 from lianfang.share import SharedReader, SharedStore
 
 __all__ = ["PREFIX", "install_rest", "router"]
@@ -21,7 +30,7 @@ __all__ = ["PREFIX", "install_rest", "router"]
 PREFIX = "/api/v1"
 
 router = APIRouter(prefix=PREFIX)
-for _module in (me, stations, observations, exports, assessments, agreements, audit):
+for _module in (me, stations, observations, exports, assessments, agreements, audit, tokens):
     router.include_router(_module.router)
 
 

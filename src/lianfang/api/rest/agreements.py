@@ -16,7 +16,7 @@ from lianfang.api.rest.encode import json_response
 from lianfang.errors import ForbiddenError, NotFoundError
 from lianfang.model import BEIJING, DataKind, StationKind
 from lianfang.share import Caller, Permission, SharedStore, authorize
-from lianfang.share.agreements import create_agreement, revoke_agreement
+from lianfang.share.agreements import create_agreement, review_agreement, revoke_agreement
 from lianfang.share.terms import format_duration, parse_duration, parse_instant
 from lianfang.store.base import Agreement
 
@@ -108,7 +108,9 @@ def add_agreement(body: AgreementRequest, caller: CallerDep, store: StoreDep, at
         purpose=body.purpose,
         created_by=f"{caller.name} ({caller.token_id})",
     )
-    return json_response({"ok": True, "data": agreement_json(agreement)}, status=201)
+    # valid terms that may not be what was meant (a selector matching nothing, unseen codes)
+    warnings = list(review_agreement(store, agreement).warnings)
+    return json_response({"ok": True, "data": agreement_json(agreement), "warnings": warnings}, status=201)
 
 
 @router.post("/agreements/{agreement_id}/revoke", summary="Revoke an agreement at once (owner's admin)")
