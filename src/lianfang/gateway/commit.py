@@ -68,6 +68,7 @@ class CommitQueue:
         self._on_pressure = on_pressure
         self._pending = _Group()
         self._inflight: list[_Group] = []  # oldest first; they commit in this order
+        self._inflight_rows = 0
         self._scheduled = False
         self._pressure = False
         self._loop = asyncio.get_running_loop()
@@ -82,7 +83,7 @@ class CommitQueue:
 
     @property
     def pending_values(self) -> int:
-        return len(self._pending.batch) + sum(len(g.batch) for g in self._inflight)
+        return len(self._pending.batch.mn) + self._inflight_rows
 
     @property
     def under_pressure(self) -> bool:
@@ -145,6 +146,7 @@ class CommitQueue:
                 self._deliver(group)  # answers with nothing to store (e.g. 2021 uploads)
             return
         self._inflight.append(group)
+        self._inflight_rows += len(group.batch)
         started = time.perf_counter()
         submitted = self._loop.run_in_executor(self._stager, self._store.submit_observations, group.batch)
         submitted.add_done_callback(lambda f: self._submitted(group, f, started))
@@ -188,6 +190,7 @@ class CommitQueue:
     def _forget_inflight(self, group: _Group) -> None:
         if group in self._inflight:
             self._inflight.remove(group)
+            self._inflight_rows -= len(group.batch)
 
     def _done_error(self, group: _Group, exc: BaseException) -> None:
         self._forget_inflight(group)

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 __all__ = ["Histogram", "LastUpload", "Metrics"]
 
@@ -80,9 +81,8 @@ class Histogram:
         return lines
 
 
-@dataclass(frozen=True, slots=True)
-class LastUpload:
-    """The newest upload of a station, for the terminal view and /healthz."""
+class LastUpload(NamedTuple):
+    """The newest upload of a station, for the terminal view (one per packet: a cheap tuple)."""
 
     cn: str
     data_time: datetime
