@@ -10,8 +10,8 @@ on the same disk and answer 9014 only after the values are committed:
   password, ``INSERT … ON CONFLICT`` the values, ``COMMIT``, answer.
 
 Loads: hourly packets with 9 values and Flag A=1 (HJ 212-2017 C.17), each to a new key,
-**pipelined** (a window of packets in flight per connection) and **stop-and-wait** (one in flight,
-as most field loggers behave; the ack latency percentiles come from this load). Finally the
+**pipelined** (a window of packets in flight per connection), **stop-and-wait** (one in flight,
+as most field loggers behave) and one **lone** stop-and-wait logger (the ack latency at rest). Finally the
 lianfang server's resident memory with ``--idle`` idle logger connections (each has sent one
 packet, so its session, codec and station entry exist).
 
@@ -352,11 +352,12 @@ def _stop(proc: subprocess.Popen[str]) -> dict[str, Any]:
 
 def _measure(impl: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
     """Each load against a fresh server process on the same (growing) store file."""
-    stations = args.connections + args.stopwait + args.idle
+    stations = args.connections + args.stopwait + 1 + args.idle
     out: dict[str, Any] = {}
     loads = [
         ("pipelined", args.connections, args.window, 0),
         ("stopwait", args.stopwait, 1, args.connections),
+        ("lone", 1, 1, args.connections + args.stopwait),  # one logger alone: ack latency at rest
     ]
     for mode, connections, window, first_station in loads:
         port = _free_port()
@@ -371,7 +372,7 @@ def _measure(impl: str, data: Path, args: argparse.Namespace) -> dict[str, Any]:
         server = _spawn("serve", impl, str(data), str(port), str(stations))
         try:
             out["rss_fresh_mb"] = _rss_mb(server.pid)
-            idle = _spawn("idle", str(port), str(args.idle), str(args.connections + args.stopwait))
+            idle = _spawn("idle", str(port), str(args.idle), str(args.connections + args.stopwait + 1))
             time.sleep(1.0)
             out["rss_idle_mb"] = _rss_mb(server.pid)
             assert idle.stdin is not None
@@ -401,6 +402,7 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Non
         for mode, label in (
             ("pipelined", f"pipelined x{args.connections} (window {args.window})"),
             ("stopwait", f"stop-and-wait x{args.stopwait}"),
+            ("lone", "one logger, stop-and-wait"),
         ):
             r = results[impl][mode]
             lat = r.get("latencies_ms") or {}
@@ -408,7 +410,7 @@ def _report(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> Non
             print(
                 f"{impl:10}{label:32}{p:12,.0f}{p * 9:12,.0f}{lat.get('p50', 0):9.1f}{lat.get('p99', 0):9.1f}"
             )
-    for mode in ("pipelined", "stopwait") if len(results) == 2 else ():
+    for mode in ("pipelined", "stopwait", "lone") if len(results) == 2 else ():
         naive = rate("naive", mode)
         ratio = rate("lianfang", mode) / naive if naive else float("inf")
         print(f"ratio lianfang/naive, {mode}: {ratio:.1f}x")
@@ -442,7 +444,7 @@ def main(argv: list[str]) -> int:
             data = Path(tmp) / impl
             data.mkdir()
             if impl == "lianfang":
-                _prepare_lianfang(data, args.connections + args.stopwait + args.idle)
+                _prepare_lianfang(data, args.connections + args.stopwait + 1 + args.idle)
             results[impl] = _measure(impl, data, args)
     _report(results, args)
     if args.json:
