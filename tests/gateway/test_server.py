@@ -314,3 +314,26 @@ def test_kind_of_each_upload_command() -> None:
         "2031": DataKind.DAY,
     }
     assert BEIJING.utcoffset(None).total_seconds() == 8 * 3600  # type: ignore[union-attr]
+
+
+def test_rejects_are_logged_with_reason_peer_and_mn_never_the_password(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> None:
+        async with running(store) as gw:
+            logger = await FakeLogger(MN, PW).connect(gw.port)
+            bad_time = encode_frame(f"QN=1;ST=21;CN=2061;PW=topsecret;MN={MN};Flag=5;CP=&&DataTime=bad&&")
+            _, wrong_pw = logger.upload(past_hour(1), hourly_items(), pw="topsecret")
+            await logger.write(bad_time + wrong_pw)
+            answer = await logger.event()
+            assert isinstance(answer, RequestAnswer)
+            assert gw.metrics.rejects["format"] == 1
+            await logger.close()
+
+    with caplog.at_level("WARNING", logger="lianfang.gateway"):
+        run(scenario())
+    text = caplog.text
+    assert "rejected format from 127.0.0.1:" in text
+    assert f"mn={MN}" in text
+    assert "rejected bad_password" in text
+    assert "topsecret" not in text

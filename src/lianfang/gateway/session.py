@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 QN_RTN: dict[Verdict, int] = {Verdict.BAD_PASSWORD: 3, Verdict.UNKNOWN_MN: 4}
 
 _MN_IN_FRAME = re.compile(rb"MN=([^;&]{1,40})")
+_PW_IN_TEXT = re.compile(r"PW=[^;,&'\"]*")  # codec messages may quote header text: never log a password
 _AUTH, _PRESSURE, _WRITE, _SHUTDOWN = "auth", "pressure", "write", "shutdown"
 
 #: Events that are acted on only for a registered station with the right password.
@@ -347,7 +348,7 @@ class Session(asyncio.BufferedProtocol):
         ctx.metrics.rejects[exc.code] += 1
         found = _MN_IN_FRAME.search(exc.frame or b"")
         mn = found.group(1).decode("ascii", "replace") if found else None
-        ctx.rejects.note(exc.code, self.peer, mn, exc.message)
+        ctx.rejects.note(exc.code, self.peer, mn, _PW_IN_TEXT.sub("PW=***", exc.message))
         if exc.response:
             ctx.metrics.answers_sent += 1
             self.write_acks([exc.response])
