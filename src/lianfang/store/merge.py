@@ -1,9 +1,10 @@
 """Observation batches staged for the writer, and the merge that writes a group in one transaction.
 
 :func:`stage_batch` checks a :class:`~lianfang.model.ObservationBatch` on the caller's thread, so a
-bad batch is refused before it joins a group. :func:`merge_group` runs on the writer thread inside
-the group's transaction and gives every batch the result it would have had written alone, in
-submission order:
+bad batch is refused before it joins a group. On the writer thread, :func:`stage_group` makes one
+Arrow table of a group, the caller adds each row's series number (``sid``, see :mod:`.series`), and
+:func:`merge_group` writes it inside the group's transaction, giving every batch the result it
+would have had written alone, in submission order:
 
 * inside one batch a key given twice keeps the last value (the earlier one is superseded, not
   counted);
@@ -14,7 +15,8 @@ submission order:
 
 Two paths: when no key repeats in the group (the usual case) one join returns only the stored
 rows the group hits, and new rows are inserted straight from the staged Arrow table; otherwise
-window functions order the repeats (twice the cost, measured).
+window functions order the repeats (twice the cost, measured). Both join on (sid, time): integers,
+whose ranges DuckDB pushes into the scan of ``observations`` as row-group filters.
 
 Why a join on a staged Arrow table instead of ``PRIMARY KEY … ON CONFLICT``: on 2M stored rows
 with batches of 90 % new rows, 10 % resends, 1 % corrections, the merge took 19 ms against 26 ms
@@ -38,7 +40,15 @@ import pyarrow.compute as pc
 from lianfang.errors import InputError
 from lianfang.model import BEIJING, DataKind, ObservationBatch, WriteResult
 
-__all__ = ["STAGE_SCHEMA", "Staged", "merge_group", "stage_batch", "stage_table", "staged_rows"]
+__all__ = [
+    "STAGE_SCHEMA",
+    "Staged",
+    "merge_group",
+    "stage_batch",
+    "stage_group",
+    "stage_table",
+    "staged_rows",
+]
 
 _UTC_US = pa.timestamp("us", tz="UTC")
 
@@ -213,16 +223,15 @@ WITH staged AS (
            lead(seq) OVER w IS NULL AS is_last
     FROM (
         SELECT * FROM lf_stage  -- inside one batch, the last of a repeated key wins
-        QUALIFY row_number() OVER (PARTITION BY batch, mn, param, kind, time ORDER BY seq DESC) = 1
+        QUALIFY row_number() OVER (PARTITION BY batch, sid, time ORDER BY seq DESC) = 1
     )
-    WINDOW w AS (PARTITION BY mn, param, kind, time ORDER BY seq)
+    WINDOW w AS (PARTITION BY sid, time ORDER BY seq)
 ), joined AS (
     SELECT s.*,
            o.mn IS NOT NULL AS in_db,
            o.value AS db_value, o.flag AS db_flag, o.qn AS db_qn, o.received_at AS db_received_at
     FROM staged AS s
-    LEFT JOIN observations AS o
-      ON o.mn = s.mn AND o.param = s.param AND o.kind = s.kind AND o.time = s.time
+    LEFT JOIN observations AS o ON o.sid = s.sid AND o.time = s.time
 ), previous AS (
     SELECT *,
            in_group OR in_db AS has_old,
@@ -232,7 +241,7 @@ WITH staged AS (
            CASE WHEN in_group THEN group_received_at ELSE db_received_at END AS old_received_at
     FROM joined
 )
-SELECT mn, param, kind, time, value, flag, qn, received_at, batch, is_last, in_db,
+SELECT mn, param, kind, time, value, flag, qn, received_at, sid, batch, is_last, in_db,
        old_value, old_flag, old_qn, old_received_at,
        in_db AND (value IS DISTINCT FROM db_value OR flag <> db_flag) AS changes_db,
        CASE WHEN NOT has_old THEN 0
@@ -244,10 +253,10 @@ FROM previous
 _MATCH_SQL = """
 SELECT s.seq, o.value AS old_value, o.flag AS old_flag, o.qn AS old_qn, o.received_at AS old_received_at
 FROM lf_stage AS s
-JOIN observations AS o ON o.mn = s.mn AND o.param = s.param AND o.kind = s.kind AND o.time = s.time
+JOIN observations AS o ON o.sid = s.sid AND o.time = s.time
 ORDER BY s.seq
 """
-_KEY = ["mn", "param", "kind", "time"]
+_KEY = ["sid", "time"]
 
 _INSERT_CORRECTIONS_SQL = """
 INSERT INTO observation_corrections
@@ -256,14 +265,14 @@ SELECT mn, param, kind, time, old_value, old_flag, old_qn, old_received_at,
 FROM lf_corrections
 """
 _INSERT_NEW_SQL = """
-INSERT INTO observations
-SELECT mn, param, kind, time, value, flag, qn, received_at FROM lf_new
+INSERT INTO observations (mn, param, kind, time, value, flag, qn, received_at, sid)
+SELECT mn, param, kind, time, value, flag, qn, received_at, sid FROM lf_new
 """
 _UPDATE_CHANGED_SQL = """
 UPDATE observations AS o
 SET value = c.value, flag = c.flag, qn = c.qn, received_at = c.received_at
 FROM lf_changed AS c
-WHERE o.mn = c.mn AND o.param = c.param AND o.kind = c.kind AND o.time = c.time
+WHERE o.sid = c.sid AND o.time = c.time
 """
 
 
@@ -275,31 +284,39 @@ def _run_with(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table, sql: s
         con.unregister(name)
 
 
-def merge_group(con: duckdb.DuckDBPyConnection, parts: Sequence[Staged]) -> list[WriteResult]:
-    """Write staged batches (from :func:`stage_batch`) inside the caller's open transaction.
-
-    Returns one :class:`WriteResult` per table, as if the tables had been written one after another.
-    """
-    if not parts:
-        return []
+def stage_group(parts: Sequence[Staged]) -> pa.Table:
+    """One Arrow table of a group's staged batches in submission order, with each row's ``batch``
+    (index into ``parts``) and ``seq`` (position in the group)."""
     sizes = [staged_rows(p) for p in parts]
     total = sum(sizes)
     if total == 0:
-        return [WriteResult() for _ in parts]
+        return (
+            STAGE_SCHEMA.empty_table()
+            .append_column("batch", pa.array([], pa.int32()))
+            .append_column("seq", pa.array([], pa.int64()))
+        )
     stage = _group_table(parts)
     batch = np.repeat(np.arange(len(parts), dtype=np.int32), sizes)
     stage = stage.append_column("batch", pa.array(batch))
-    stage = stage.append_column("seq", pa.array(np.arange(total, dtype=np.int64)))
+    return stage.append_column("seq", pa.array(np.arange(total, dtype=np.int64)))
+
+
+def merge_group(con: duckdb.DuckDBPyConnection, stage: pa.Table, batches: int) -> list[WriteResult]:
+    """Write ``stage`` (from :func:`stage_group`, plus a ``sid`` column) inside the caller's open
+    transaction. Returns one :class:`WriteResult` per batch, as if written one after another."""
+    total = stage.num_rows
+    if total == 0:
+        return [WriteResult() for _ in range(batches)]
     repeats = total > 1 and stage.group_by(_KEY).aggregate([]).num_rows < total
     con.register("lf_stage", stage)
     try:
         if repeats:
             batch, status = _merge_repeats(con)
         else:
-            status = _merge_unique(con, stage)
+            batch, status = stage["batch"].to_numpy(), _merge_unique(con, stage)
     finally:
         con.unregister("lf_stage")
-    counts = np.bincount(batch.astype(np.int64) * 3 + status, minlength=3 * len(parts)).reshape(-1, 3)
+    counts = np.bincount(batch.astype(np.int64) * 3 + status, minlength=3 * batches).reshape(-1, 3)
     return [
         WriteResult(
             inserted=int(row[_STATUS_INSERTED]),

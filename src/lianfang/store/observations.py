@@ -4,24 +4,43 @@ Writes: :meth:`ObservationTables.submit_observations` checks and converts a batc
 caller's thread and queues it; the writer thread merges everything queued in one transaction
 (:mod:`lianfang.store.merge` has the semantics and the measurements).
 
-Reads return :data:`~lianfang.store.base.OBSERVATION_SCHEMA` with times in UTC. Series reads rely
-on DuckDB's zone maps over ``time`` (rows arrive time-major), not on an index (see schema.py).
+Reads return :data:`~lianfang.store.base.OBSERVATION_SCHEMA` with times in UTC. Reads rely on
+DuckDB's zone maps, not on an index (see schema.py): over ``time`` (rows arrive time-major), and
+over ``sid`` when a read names stations (months that :mod:`.compaction` re-ordered by series keep
+each series in one or two row groups). :meth:`ObservationTables.compact` does that re-ordering.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from lianfang.errors import InputError
 from lianfang.model import DataKind, ObservationBatch, WriteResult
 from lianfang.store.base import OBSERVATION_SCHEMA, ObservationQuery
+from lianfang.store.compaction import (
+    COLD_AFTER,
+    STEP_ROWS,
+    CompactionReport,
+    MaintenanceThread,
+    cold_months,
+    compact_step,
+    month_steps,
+)
+from lianfang.store.connection import driver_errors
 from lianfang.store.core import DuckDBCore
 from lianfang.store.merge import stage_batch, stage_table
+from lianfang.store.series import SeriesIndex
 
 __all__ = ["ObservationTables"]
 
@@ -51,8 +70,9 @@ def _in_list(column: str, values: Sequence[str], where: list[str], params: list[
     params.extend(values)
 
 
-def _where(query: ObservationQuery) -> tuple[str, list[Any]] | None:
-    """SQL filter for ``query``; ``None`` when it can match nothing (an empty list filter)."""
+def _where(query: ObservationQuery, series: SeriesIndex | None = None) -> tuple[str, list[Any]] | None:
+    """SQL filter for ``query``; ``None`` when it can match nothing (an empty list filter). With
+    ``series``, a query naming stations also filters on their series numbers (zone maps)."""
     where: list[str] = []
     params: list[Any] = []
     for column, values in (("mn", query.mns), ("param", query.params), ("kind", query.kinds)):
@@ -61,6 +81,12 @@ def _where(query: ObservationQuery) -> tuple[str, list[Any]] | None:
         if len(values) == 0:
             return None
         _in_list(column, [str(v) for v in values], where, params)
+    if series is not None and query.mns is not None:
+        kinds = None if query.kinds is None else [str(k) for k in query.kinds]
+        condition = series.condition(query.mns, kinds, query.params)
+        if condition is not None:
+            where.append(condition[0])
+            params.extend(condition[1])
     if query.start is not None:
         where.append("time >= ?")
         params.append(_instant("start", query.start))
@@ -77,6 +103,8 @@ def _as_schema(table: pa.Table, schema: pa.Schema) -> pa.Table:
 
 class ObservationTables(DuckDBCore):
     """The observation half of :class:`~lianfang.store.base.Store` for DuckDB."""
+
+    _maintenance: MaintenanceThread | None = None
 
     # --- writes --------------------------------------------------------------------------------
     def submit_observations(self, batch: ObservationBatch) -> Future[WriteResult]:
@@ -120,7 +148,7 @@ class ObservationTables(DuckDBCore):
     def read_observations(self, query: ObservationQuery) -> pa.Table:
         """Observations matching ``query`` ordered by (mn, param, kind, time); ``descending``
         reverses that whole order (newest first within one series)."""
-        where = _where(query)
+        where = _where(query, self._series)
         if where is None:
             return OBSERVATION_SCHEMA.empty_table()
         sql_where, params = where
@@ -137,27 +165,26 @@ class ObservationTables(DuckDBCore):
         return _as_schema(table, OBSERVATION_SCHEMA)
 
     def latest(self, *, mns: Sequence[str] | None = None, kind: DataKind | None = None) -> pa.Table:
-        """The newest observation per (mn, param, kind), ordered by those three."""
-        where = _where(ObservationQuery(mns=mns, kinds=None if kind is None else [kind]))
-        if where is None:
-            return OBSERVATION_SCHEMA.empty_table()
-        sql_where, params = where
-        sql = (
-            f"SELECT {_COLUMNS} FROM observations{sql_where} "
-            "QUALIFY row_number() OVER (PARTITION BY mn, param, kind ORDER BY time DESC) = 1 "
-            "ORDER BY mn, param, kind"
-        )
-        table = self._fetch_arrow(sql, params, action="reading latest observations")
-        return _as_schema(table, OBSERVATION_SCHEMA)
+        """The newest observation per (mn, param, kind), ordered by those three (from the
+        in-memory latest values, current as of the last commit)."""
+        table = self._latest_table()
+        mask = np.ones(table.num_rows, dtype=bool)
+        if mns is not None:
+            found = pc.is_in(table["mn"], value_set=pa.array([str(m) for m in mns], pa.string()))
+            mask &= found.to_numpy(zero_copy_only=False)
+        if kind is not None:
+            mask &= pc.equal(table["kind"], pa.scalar(str(kind))).to_numpy(zero_copy_only=False)
+        return table if mask.all() else table.filter(pa.array(mask))
 
     def observation_times(self, mn: str, kind: DataKind, start: datetime, end: datetime) -> list[datetime]:
         """Distinct times stored for ``mn`` and ``kind`` in [start, end), ascending, in UTC."""
-        rows = self._fetch(
-            "SELECT DISTINCT time FROM observations WHERE mn = ? AND kind = ? AND time >= ? AND time < ? "
-            "ORDER BY time",
-            [mn, str(kind), _instant("start", start), _instant("end", end)],
-            action="reading observation times",
-        )
+        sql = "SELECT DISTINCT time FROM observations WHERE mn = ? AND kind = ? AND time >= ? AND time < ?"
+        params: list[Any] = [mn, str(kind), _instant("start", start), _instant("end", end)]
+        condition = self._series.condition([mn], [str(kind)])
+        if condition is not None:
+            sql += f" AND {condition[0]}"
+            params.extend(condition[1])
+        rows = self._fetch(sql + " ORDER BY time", params, action="reading observation times")
         return [row[0].astimezone(UTC) for row in rows]
 
     def count_observations(self) -> int:
@@ -179,3 +206,75 @@ class ObservationTables(DuckDBCore):
             params.append(query.limit)
         table = self._fetch_arrow(sql, params, action="reading corrections")
         return _as_schema(table, _CORRECTION_SCHEMA)
+
+    # --- compaction ----------------------------------------------------------------------------
+    def compact(
+        self,
+        *,
+        cold_after: timedelta = COLD_AFTER,
+        now: datetime | None = None,
+        stop: threading.Event | None = None,
+        busy_rows: int | None = None,
+        rest: float = 0.0,
+        step_rows: int = STEP_ROWS,
+    ) -> CompactionReport:
+        """Re-order by (series, time) every month that ended more than ``cold_after`` before ``now``
+        and is not yet ordered, or grew since (see :mod:`lianfang.store.compaction`).
+
+        Runs on the writer thread in transactions of about ``step_rows`` rows; observation writes
+        submitted meanwhile commit between them. ``stop`` ends it between two transactions; with
+        ``busy_rows`` it waits while more rows than that are queued for the writer; after each
+        transaction it rests ``rest`` times as long as the transaction took. Readers see every row
+        exactly once throughout, and a crash loses nothing (a month not finished is redone).
+        """
+        when = datetime.now(UTC) if now is None else _instant("now", now)
+        report = CompactionReport()
+        with self._cursor() as con, driver_errors("planning compaction"):
+            months = cold_months(con, when - cold_after)
+        for month in months:
+            with self._cursor() as con, driver_errors("planning compaction"):
+                steps = month_steps(con, month, step_rows)
+            for step in steps:
+                if stop is not None and stop.is_set():
+                    return report
+                if busy_rows is not None:
+                    self._wait_until_quiet(busy_rows, stop)
+                started = time.monotonic()
+                moved = self._write(
+                    lambda con, month=month, step=step: compact_step(con, month, step),  # type: ignore[misc]
+                    f"compacting observations of {month.start:%Y-%m}",
+                )
+                elapsed = time.monotonic() - started
+                report = report.add(moved, elapsed, last=step.last)
+                if rest and stop is not None and stop.wait(rest * elapsed):
+                    return report
+            self._checkpoint()
+        return report
+
+    def _checkpoint(self) -> None:
+        """Write the WAL into the file on the writer thread, between transactions: this drops the
+        row groups that compaction emptied (until then scans still visit them). Skipped, not
+        failed, while readers hold a transaction: DuckDB checkpoints again on its own later."""
+
+        def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+            with contextlib.suppress(duckdb.TransactionException):
+                con.execute("CHECKPOINT").fetchall()
+
+        self._writer_or_fail().submit_call(checkpoint, "checkpointing", transaction=False).result()
+
+    def _wait_until_quiet(self, busy_rows: int, stop: threading.Event | None) -> None:
+        waiter = stop or threading.Event()
+        while self.pending_observations() > busy_rows and not waiter.wait(0.05):
+            pass
+
+    def start_compaction(self, *, interval: float = 600.0, cold_after: timedelta = COLD_AFTER) -> None:
+        """Compact in a background thread every ``interval`` [s] (first after one interval), yielding
+        to ingest (see :class:`~lianfang.store.compaction.MaintenanceThread`); stopped by close."""
+        if self._maintenance is None:
+            self._maintenance = MaintenanceThread(self.compact, interval=interval, cold_after=cold_after)
+            self._maintenance.start()
+
+    def _before_close(self) -> None:
+        if self._maintenance is not None:
+            self._maintenance.stop()
+        super()._before_close()

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import duckdb
 
+from lianfang.store.series_schema import SERIES_SQL
 from lianfang.store.sharing_schema import SHARING_SQL
 
 __all__ = ["MIGRATIONS", "Migration", "apply_migrations", "schema_version"]
@@ -89,6 +90,7 @@ CREATE TABLE observation_corrections (
 MIGRATIONS: list[Migration] = [
     Migration(1, "core: jurisdictions, stations, observations, corrections", _CORE_SQL),
     Migration(2, "sharing: api tokens, agreements, audit log, latest values", SHARING_SQL),
+    Migration(3, "series numbers on observations, latest-values snapshot, compaction ledger", SERIES_SQL),
 ]
 
 _LEDGER_SQL = """

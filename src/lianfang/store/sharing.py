@@ -2,6 +2,11 @@
 
 Functions take a connection (a cursor of the embedded store) so that the store decides threading:
 reads run on per-thread cursors, writes on its single writer. Tables: :mod:`.sharing_schema`.
+
+Slice reads name a few stations most of the time; given the store's
+:class:`~lianfang.store.series.SeriesIndex` they add a condition on the series numbers, so DuckDB
+skips the row groups of other series (see :mod:`.series` and :mod:`.compaction`). Latest values
+come from the store's in-memory copy (:mod:`.latest`).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from lianfang.store.base import (
 )
 from lianfang.store.connection import driver_errors
 from lianfang.store.core import DuckDBCore
+from lianfang.store.series import SeriesIndex
 
 __all__ = [
     "SharingTables",
@@ -47,7 +53,6 @@ __all__ = [
     "insert_audit",
     "latest_slices",
     "read_slices",
-    "refresh_latest",
     "revoke_token",
     "series_slices",
     "slice_filter",
@@ -264,17 +269,37 @@ _INLINE_MAX = 64  # longer station lists are joined as a registered Arrow table,
 
 class SliceFilter:
     """A WHERE condition true exactly for rows in the union of ``slices``, with its parameters and
-    the station lists it reads from registered Arrow tables (bind them with :meth:`bound`)."""
+    the station lists it reads from registered Arrow tables (bind them with :meth:`bound`).
+
+    With ``series``, a condition on ``sid`` that the rows of the slices meet is added outside the
+    OR (when they are few series), so that zone maps skip the row groups of other series."""
 
     _names = itertools.count()
 
-    def __init__(self, slices: Sequence[ObservationSlice], *, bounds: bool = True) -> None:
+    def __init__(
+        self, slices: Sequence[ObservationSlice], *, bounds: bool = True, series: SeriesIndex | None = None
+    ) -> None:
         self.params: list[Any] = []
         self.tables: dict[str, pa.Table] = {}
         terms = [self._term(s, bounds) for s in slices]
         self.sql = "(" + " OR ".join(terms) + ")" if terms else "false"
         if len(slices) > 1:
             self.sql += self._hoisted(slices, bounds)
+        if series is not None and slices:
+            self._series_condition(slices, series)
+
+    def _series_condition(self, slices: Sequence[ObservationSlice], series: SeriesIndex) -> None:
+        mns = sorted({m for s in slices for m in s.mns})
+        kinds = sorted({k.value for s in slices for k in s.kinds})
+        params = (
+            None
+            if any(s.params is None for s in slices)
+            else sorted({p for s in slices for p in s.params or ()})
+        )
+        condition = series.condition(mns, kinds, params)
+        if condition is not None:
+            self.sql += f" AND {condition[0]}"
+            self.params.extend(condition[1])
 
     def _hoisted(self, slices: Sequence[ObservationSlice], bounds: bool) -> str:
         """What every slice requires, repeated outside the OR: DuckDB pushes only top-level
@@ -363,8 +388,9 @@ def read_slices(
     offset: int = 0,
     descending: bool = False,
     after: ObservationKey | None = None,
+    series: SeriesIndex | None = None,
 ) -> pa.Table:
-    where = SliceFilter(slices)
+    where = SliceFilter(slices, series=series)
     sql, params = where.sql, list(where.params)
     direction = "DESC" if descending else "ASC"
     if after is not None:
@@ -387,9 +413,13 @@ def read_slices(
 
 
 def count_slices(
-    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice], *, cap: int | None = None
+    con: duckdb.DuckDBPyConnection,
+    slices: Sequence[ObservationSlice],
+    *,
+    cap: int | None = None,
+    series: SeriesIndex | None = None,
 ) -> int:
-    where = SliceFilter(slices)
+    where = SliceFilter(slices, series=series)
     with where.bound(con):
         # fetchall, not fetchone: a pending result would keep the registered slice tables in use
         if cap is None:
@@ -403,49 +433,18 @@ def count_slices(
     return int(rows[0][0])
 
 
-_LATEST_SCHEMA = OBSERVATION_SCHEMA  # mn, param, kind, time, value, flag
 _LOOKBACK = timedelta(days=2)  # first window searched before a slice's end for a delayed latest value
 
 
-def refresh_latest(con: duckdb.DuckDBPyConnection, staged: Sequence[pa.Table | dict[str, list[Any]]]) -> None:
-    """Fold staged batches (Arrow tables, or column lists for small ones; in submission order) into
-    ``latest_observations``; the caller's transaction commits or rolls it back with the merge."""
-    parts: list[pa.Table] = []
-    small: dict[str, list[Any]] = {c: [] for c in _LATEST_SCHEMA.names}
-    for part in staged:
-        if isinstance(part, pa.Table):
-            if small["mn"]:  # keep submission order: flush the small rows gathered so far
-                parts.append(pa.table(small, schema=_LATEST_SCHEMA))
-                small = {c: [] for c in _LATEST_SCHEMA.names}
-            parts.append(part.select(_LATEST_SCHEMA.names).cast(_LATEST_SCHEMA))
-        else:
-            for column in _LATEST_SCHEMA.names:
-                small[column].extend(part[column])
-    if small["mn"]:
-        parts.append(pa.table(small, schema=_LATEST_SCHEMA))
-    batch = pa.concat_tables(parts) if parts else _LATEST_SCHEMA.empty_table()
-    if batch.num_rows == 0:
-        return
-    batch = batch.append_column("ord", pa.array(range(batch.num_rows), pa.int64()))
-    con.register("lf_latest_batch", batch)
-    try:
-        # within one group the last write of a key wins, as in the merge
-        con.execute(
-            "INSERT INTO latest_observations (mn, param, kind, time, value, flag) "
-            "SELECT mn, param, kind, time, value, flag FROM lf_latest_batch "
-            "QUALIFY row_number() OVER (PARTITION BY mn, param, kind ORDER BY time DESC, ord DESC) = 1 "
-            "ON CONFLICT (mn, param, kind) DO UPDATE SET time = excluded.time, value = excluded.value, "
-            "flag = excluded.flag WHERE excluded.time >= latest_observations.time"
-        ).fetchall()
-    finally:
-        con.unregister("lf_latest_batch")
-
-
 def latest_slices(
-    con: duckdb.DuckDBPyConnection, slices: Sequence[ObservationSlice], latest: pa.Table
+    con: duckdb.DuckDBPyConnection,
+    slices: Sequence[ObservationSlice],
+    latest: pa.Table,
+    *,
+    series: SeriesIndex | None = None,
 ) -> pa.Table:
-    """Newest row per (mn, param, kind) within the union of ``slices``; ``latest`` is the whole
-    ``latest_observations`` table (callers cache it between writes).
+    """Newest row per (mn, param, kind) within the union of ``slices``; ``latest`` is the newest
+    row of every series (the store's in-memory copy, OBSERVATION_SCHEMA ordered by key).
 
     The newest row of a series answers whenever it lies inside a slice. Otherwise (a slice ends
     before it: a delay) the newest row before the end is searched in the observations, first in a
@@ -460,13 +459,15 @@ def latest_slices(
     outside = latest.filter(pa.array(in_series & ~inside_mask)).select(["mn", "param", "kind"])
     if outside.num_rows == 0:
         return inside
-    found = _latest_before(con, slices, outside, window=_LOOKBACK)
+    found = _latest_before(con, slices, outside, window=_LOOKBACK, series=series)
     answered = {(r["mn"], r["param"], r["kind"]) for r in found.select(["mn", "param", "kind"]).to_pylist()}
     rest = [r for r in outside.to_pylist() if (r["mn"], r["param"], r["kind"]) not in answered]
     parts = [inside, found]
     if rest:
         parts.append(
-            _latest_before(con, slices, pa.Table.from_pylist(rest, schema=outside.schema), window=None)
+            _latest_before(
+                con, slices, pa.Table.from_pylist(rest, schema=outside.schema), window=None, series=series
+            )
         )
     return _sorted(pa.concat_tables(parts))
 
@@ -501,13 +502,14 @@ def _micros(instant: datetime) -> int:
 def _latest_before(
     con: duckdb.DuckDBPyConnection,
     slices: Sequence[ObservationSlice],
-    series: pa.Table,
+    keys: pa.Table,
     *,
     window: timedelta | None,
+    series: SeriesIndex | None,
 ) -> pa.Table:
-    """Newest observation inside ``slices`` for each of ``series`` (mn, param, kind)."""
-    where = SliceFilter([_window(s, window) for s in slices])
-    con.register("lf_latest_series", series)
+    """Newest observation inside ``slices`` for each of ``keys`` (mn, param, kind)."""
+    where = SliceFilter([_window(s, window) for s in slices], series=series)
+    con.register("lf_latest_series", keys)
     try:
         with where.bound(con):
             return _arrow(
@@ -552,8 +554,6 @@ class SharingTables(DuckDBCore):
         self._audit_future: Future[None] | None = None
         self._agreements_generation = 0
         self._generation_lock = threading.Lock()
-        self._latest_cache: tuple[int, pa.Table] | None = None
-        self._latest_lock = threading.Lock()
         super().__init__(path, read_only=read_only)
 
     # --- tokens --------------------------------------------------------------------------------
@@ -638,38 +638,24 @@ class SharingTables(DuckDBCore):
         after: ObservationKey | None = None,
     ) -> pa.Table:
         with self._cursor() as con, driver_errors("reading observations"):
-            return read_slices(con, slices, limit=limit, offset=offset, descending=descending, after=after)
+            return read_slices(
+                con,
+                slices,
+                limit=limit,
+                offset=offset,
+                descending=descending,
+                after=after,
+                series=self._series,
+            )
 
     def count_slices(self, slices: Sequence[ObservationSlice], *, cap: int | None = None) -> int:
         with self._cursor() as con, driver_errors("counting observations"):
-            return count_slices(con, slices, cap=cap)
+            return count_slices(con, slices, cap=cap, series=self._series)
 
     def latest_slices(self, slices: Sequence[ObservationSlice]) -> pa.Table:
-        latest = self._latest_values()
+        latest = self._latest_table()
         with self._cursor() as con, driver_errors("reading latest observations"):
-            return latest_slices(con, slices, latest)
-
-    def _latest_values(self) -> pa.Table:
-        """``latest_observations``, cached until the writer commits another observation batch.
-
-        The writer counts a batch only after its COMMIT, and the count is read before the table:
-        a cache filled under count N holds at least every batch counted in N, so it is never older
-        than its count says, and any later commit changes the count."""
-        generation = self.write_stats().batches
-        with self._latest_lock:
-            if self._latest_cache is not None and self._latest_cache[0] == generation:
-                return self._latest_cache[1]
-        with self._cursor() as con, driver_errors("reading latest observations"):
-            table = _arrow(
-                con, f"SELECT {_OBS_COLUMNS} FROM latest_observations ORDER BY mn, param, kind", []
-            )
-        with self._latest_lock:
-            self._latest_cache = (generation, table)
-        return table
-
-    def _after_merge(self, con: duckdb.DuckDBPyConnection, staged: Sequence[Any]) -> None:
-        super()._after_merge(con, staged)
-        refresh_latest(con, staged)
+            return latest_slices(con, slices, latest, series=self._series)
 
     def series_slices(self, slices: Sequence[ObservationSlice]) -> list[tuple[str, str, str]]:
-        return series_slices(slices, self._latest_values())
+        return series_slices(slices, self._latest_table())

@@ -9,6 +9,10 @@ future resolves only after its COMMIT has returned, i.e. once DuckDB has fsynced
 Two kinds of work: observation batches (merged together by ``merge`` in one transaction) and
 calls ``fn(con)`` (registry and other small writes), each in a transaction of its own so that a
 failing call cannot undo anyone else's rows. Work runs in submission order.
+
+``settle(committed)`` runs on the writer thread after each observation transaction ends (True after
+COMMIT, False after a rollback) and before any of its futures resolve, so that in-memory state the
+merge prepared (series numbers, latest values) is published exactly when its rows are durable.
 """
 
 from __future__ import annotations
@@ -27,10 +31,15 @@ from lianfang.model import WriteResult
 from lianfang.store.connection import driver_error
 from lianfang.store.merge import Staged, staged_rows
 
-__all__ = ["GroupWriter", "MergeFn", "WriterStats"]
+__all__ = ["GroupWriter", "MergeFn", "SettleFn", "WriterStats"]
 
 T = TypeVar("T")
 MergeFn = Callable[[duckdb.DuckDBPyConnection, Sequence[Staged]], list[WriteResult]]
+SettleFn = Callable[[bool], None]
+
+
+def _no_settle(committed: bool) -> None:
+    """Nothing to publish."""
 
 
 def _mapped(action: str, exc: Exception) -> Exception:
@@ -64,16 +73,23 @@ class _Call:
     fn: Callable[[duckdb.DuckDBPyConnection], Any]
     action: str
     future: Future[Any]
+    transaction: bool = True
 
 
 class GroupWriter:
     """Runs ``merge`` and calls on ``con`` from one daemon thread; see the module docstring."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, merge: MergeFn, *, name: str = "lianfang-store-writer"
+        self,
+        con: duckdb.DuckDBPyConnection,
+        merge: MergeFn,
+        *,
+        settle: SettleFn = _no_settle,
+        name: str = "lianfang-store-writer",
     ):
         self._con = con
         self._merge = merge
+        self._settle = settle
         self._cond = threading.Condition()
         self._queue: list[_Batch | _Call] = []
         self._pending_rows = 0
@@ -90,9 +106,12 @@ class GroupWriter:
         self._enqueue(_Batch(staged, rows, future), rows)
         return future
 
-    def submit_call(self, fn: Callable[[duckdb.DuckDBPyConnection], T], action: str) -> Future[T]:
+    def submit_call(
+        self, fn: Callable[[duckdb.DuckDBPyConnection], T], action: str, *, transaction: bool = True
+    ) -> Future[T]:
+        """Queue ``fn(con)``; ``transaction=False`` runs it outside any transaction (CHECKPOINT)."""
         future: Future[T] = Future()
-        self._enqueue(_Call(fn, action, future), 0)
+        self._enqueue(_Call(fn, action, future, transaction), 0)
         return future
 
     def _enqueue(self, item: _Batch | _Call, rows: int) -> None:
@@ -185,6 +204,7 @@ class GroupWriter:
         try:
             results = self._transaction(lambda: self._merge(self._con, [b.staged for b in batches]))
         except Exception as exc:
+            self._settle(False)
             if len(batches) > 1:
                 # One bad batch must not fail the others: retry each alone.
                 for b in batches:
@@ -198,13 +218,14 @@ class GroupWriter:
             self._done(rows=rows, failures=1)
             batches[0].future.set_exception(error)
             return
+        self._settle(True)
         self._done(rows=rows, commits=1, batches=len(batches), committed=rows)
         for b, result in zip(batches, results, strict=True):
             b.future.set_result(result)
 
     def _commit_call(self, call: _Call) -> None:
         try:
-            result = self._transaction(lambda: call.fn(self._con))
+            result = self._transaction(lambda: call.fn(self._con)) if call.transaction else call.fn(self._con)
         except Exception as exc:
             error = _mapped(call.action, exc)
             self._done(failures=1)
