@@ -7,11 +7,48 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.gateway.procs import free_port, healthz, start_server, stop_server
+
+
+def _viewer_token(data: Path) -> str:
+    """A station of SC (so the agency exists) and a viewer token of SC, made before the server starts."""
+    lianfang = [sys.executable, "-m", "lianfang"]
+    data.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            *lianfang,
+            "station",
+            "add",
+            "--data",
+            str(data),
+            "--mn",
+            "M1",
+            "--password",
+            "123456",
+            "--kind",
+            "water",
+            "--jurisdiction",
+            "SC",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    created = subprocess.run(
+        [*lianfang, "token", "create", "--data", str(data), "--agency", "SC", "--role", "viewer"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return created.stdout.strip().splitlines()[-1]
 
 
 def test_run_no_sim_serves_healthz_metrics_and_stops_on_sigterm(tmp_path: Path) -> None:
     hj212, http = free_port(), free_port()
+    token = _viewer_token(tmp_path / "data")
     proc = start_server(tmp_path / "data", hj212, http)
     body = healthz(http)
     assert body["ok"] is True
@@ -20,9 +57,15 @@ def test_run_no_sim_serves_healthz_metrics_and_stops_on_sigterm(tmp_path: Path) 
     assert isinstance(gateway, dict)
     assert gateway["listening"] is True
     assert gateway["port"] == hj212
+    import urllib.error
     import urllib.request
 
-    with urllib.request.urlopen(f"http://127.0.0.1:{http}/metrics", timeout=2) as response:
+    url = f"http://127.0.0.1:{http}/metrics"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(url, timeout=2)
+    assert refused.value.code == 401  # every request but /healthz carries a token
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=2) as response:
         text = response.read().decode()
         assert response.headers["Content-Type"].startswith("text/plain")
     assert "lianfang_gateway_packets_total 0" in text

@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from lianfang.api.auth import require_caller
 from lianfang.api.errors import install_error_handlers
 from lianfang.api.ops import ops_router
 from lianfang.api.rest import install_rest
@@ -52,7 +53,16 @@ def create_app(
             healthy = healthy and bool(status.get("listening"))
         return body, healthy
 
-    app.include_router(ops_router(health=health, metrics=metrics.render_prometheus if metrics else None))
+    sharing = isinstance(store, SharingStore)
+    app.include_router(
+        ops_router(
+            health=health,
+            metrics=metrics.render_prometheus if metrics else None,
+            # Every request but /healthz carries a token where there are tokens (Prometheus
+            # scrapes with `authorization: {credentials: …}`).
+            metrics_dependencies=[Depends(require_caller)] if sharing else (),
+        )
+    )
     if isinstance(store, SharingStore):
         # /api/v1 and the SharedReader every data route (REST, STA, exports) reads through
         install_rest(app, store, clock=clock)

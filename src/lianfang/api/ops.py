@@ -8,10 +8,11 @@ returns the exposition text. They run on the event loop (the gateway's counters 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import APIRouter
+from fastapi.params import Depends
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 __all__ = ["PROMETHEUS_CONTENT_TYPE", "HealthCheck", "ops_router"]
@@ -23,7 +24,14 @@ PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 HealthCheck = Callable[[], Awaitable[tuple[dict[str, Any], bool]]]
 
 
-def ops_router(*, health: HealthCheck, metrics: Callable[[], str] | None = None) -> APIRouter:
+def ops_router(
+    *,
+    health: HealthCheck,
+    metrics: Callable[[], str] | None = None,
+    metrics_dependencies: Sequence[Depends] = (),
+) -> APIRouter:
+    """``metrics_dependencies`` guard ``/metrics`` (e.g. a Bearer token); ``/healthz`` stays open,
+    the one route a load balancer or service manager may call without credentials."""
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness and readiness: store and gateway status")
@@ -34,7 +42,12 @@ def ops_router(*, health: HealthCheck, metrics: Callable[[], str] | None = None)
     if metrics is not None:
         render = metrics
 
-        @router.get("/metrics", summary="Prometheus metrics", response_class=PlainTextResponse)
+        @router.get(
+            "/metrics",
+            summary="Prometheus metrics",
+            response_class=PlainTextResponse,
+            dependencies=list(metrics_dependencies),
+        )
         async def prometheus() -> PlainTextResponse:
             return PlainTextResponse(render(), media_type=PROMETHEUS_CONTENT_TYPE)
 
