@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "agreement": "agreement_cmd:agreement",
     "audit": "audit_cmd:audit",
     "serve": "serve_cmd:serve",
+    "store": "store_cmd:store",
 }
 
 

@@ -107,6 +107,7 @@ async def _start(settings: Settings, parts: _Parts, stop: asyncio.Event) -> None
 
     data_dir = _data_dir(settings.data_dir)
     parts.store = store = await asyncio.to_thread(open_store, settings.store_path)
+    store.start_compaction()  # re-orders cold months in the background, yielding to ingest
     stations: list[tuple[Station, str]] = []
     demo_tokens: dict[str, str] = {}
     if settings.simulate:
