@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -120,3 +122,35 @@ def test_unusable_data_directory_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "data directory" in result.stderr
+
+
+def _without_root_powers() -> list[str]:
+    """A command prefix under which file permissions apply (root normally bypasses them)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be enforced")
+    caps = "-dac_override,-dac_read_search"
+    return [setpriv, f"--bounding-set={caps}", f"--inh-caps={caps}", "--"]
+
+
+def test_unreadable_data_directory_is_a_one_line_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0)
+    try:
+        command = [*_without_root_powers(), sys.executable, "-m", "lianfang", "run", "--no-sim"]
+        command += ["--data", str(locked), "--hj212-port", str(free_port()), "--http-port", str(free_port())]
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        locked.chmod(0o700)
+    assert result.returncode != 0
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "data directory" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from lianfang.cli.run_view import Rates, _status_line, _view
@@ -46,3 +48,40 @@ def test_view_shows_counts_and_labels_simulated_values(tmp_path: Path) -> None:
         asyncio.run(scenario())
     finally:
         store.close()
+
+
+def test_first_status_line_counts_the_packets_of_its_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Packets received before the first status line are in its packets/s, not lost as a baseline."""
+    import lianfang.cli.run_view as run_view
+
+    monkeypatch.setattr(run_view, "LOG_PERIOD", 1.0)
+    store = open_store(tmp_path / "lianfang.duckdb")
+    store.upsert_jurisdiction(Jurisdiction("SC", "四川省"))
+    register(store)
+
+    async def scenario() -> None:
+        async with running(store) as gw:
+            stop = asyncio.Event()
+            watcher = asyncio.create_task(
+                run_view.watch(Settings(data_dir=tmp_path), gw, None, stop, interactive=False)
+            )
+            logger = await FakeLogger(MN, PW).connect(gw.port)
+            _, frame = logger.upload(past_hour(1), hourly_items(7.5, 2))
+            await logger.write(frame)
+            assert isinstance(await logger.event(), DataAck)
+            while not any("packets/s" in r.getMessage() for r in caplog.records):
+                await asyncio.sleep(0.05)
+            stop.set()
+            await watcher
+            await logger.close()
+
+    caplog.set_level(logging.INFO, logger="lianfang.run")
+    try:
+        asyncio.run(scenario())
+    finally:
+        store.close()
+    first = next(r.getMessage() for r in caplog.records if "packets/s" in r.getMessage())
+    assert "values stored 2" in first
+    assert " 0.0 packets/s" not in first, first

@@ -39,7 +39,10 @@ DEMO_SECRET_FILE = "demo_secret"  # noqa: S105 - a file name; kept in the data d
 
 
 @click.command()
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Data directory (store file).")
+# readable=False: an unusable directory is reported by _data_dir in one line, not as a usage error
+@click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path, readable=False), help="Data directory (store file)."
+)
 @click.option("--hj212-port", type=int, help="TCP port for HJ 212 data loggers [default: 6000].")
 @click.option("--http-port", type=int, help="HTTP port for the API, /healthz, /metrics [default: 8000].")
 @click.option("--no-sim", is_flag=True, help="Run the gateway alone, for real loggers (no demo network).")

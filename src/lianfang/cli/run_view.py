@@ -51,6 +51,7 @@ async def watch(
 ) -> None:
     """Show progress until ``stop`` is set."""
     rates = Rates()
+    rates.update(gateway.metrics.packets, gateway.metrics.values_stored)  # baseline: the first period counts
     if not interactive:
         while not await _wait(stop, LOG_PERIOD):
             rates.update(gateway.metrics.packets, gateway.metrics.values_stored)
