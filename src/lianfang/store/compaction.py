@@ -1,9 +1,10 @@
 """Compaction: re-order the rows of cold months by (sid, time), so that a series is read in one piece.
 
 Rows arrive time-major: every row group of ``observations`` holds a little of every station, so a
-read of one station-year could skip nothing and scanned the whole table (50 M rows: 129 / 272 ms
-p50 / p95 for the first page through REST, ``python -m bench api``). After compaction a month of one
-series lies in one or two row groups, which DuckDB's zone maps on ``sid`` find (see :mod:`.series`).
+read of one station-year could skip nothing and scanned the whole table. After compaction a month
+of one series lies in one or two row groups, which DuckDB's zone maps on ``sid`` find (see
+:mod:`.series`). On 50 M rows (``python -m bench api``) the first page of a station-year through
+REST went from 232–295 / 286–369 ms p50 / p95 to 19–30 / 22–38 ms (docs/storage.md).
 
 A month is compacted once it ended more than :data:`COLD_AFTER` ago (Beijing calendar months), and
 again if it has grown by more than :data:`REGROW` since (late backfill). Its series are taken in
