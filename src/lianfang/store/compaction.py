@@ -192,8 +192,9 @@ class MaintenanceThread:
                 report = self._compact(
                     cold_after=self._cold_after, stop=self._stop, busy_rows=self.BUSY_ROWS, rest=1.0
                 )
-            except LianfangError as exc:  # e.g. the store closed under us: try again next time
-                log.warning("compaction failed: %s", exc)
+            except LianfangError as exc:  # a failed step rolled back: try again next time
+                if not self._stop.is_set():  # (while closing, the store refuses work: no news)
+                    log.warning("compaction failed: %s", exc)
                 continue
             if report.steps:
                 log.info(

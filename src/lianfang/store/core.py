@@ -89,9 +89,12 @@ class DuckDBCore:
         with self._lock:
             if self._closed:
                 return
+        self._before_close()  # background work stops while the store still serves it
+        with self._lock:
+            if self._closed:
+                return
             self._closed = True
         try:
-            self._before_close()
             if self._writer is not None:
                 self._writer.close()
                 if not self._latest_saved:
