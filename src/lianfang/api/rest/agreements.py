@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
 from lianfang.api.auth import CallerDep, now, sharing_store
-from lianfang.api.rest.encode import json_response
+from lianfang.api.rest.encode import beijing_iso, json_response
 from lianfang.errors import ForbiddenError, NotFoundError
-from lianfang.model import BEIJING, DataKind, StationKind
+from lianfang.model import DataKind, StationKind
 from lianfang.share import Caller, Permission, SharedStore, authorize
 from lianfang.share.agreements import create_agreement, review_agreement, revoke_agreement
 from lianfang.share.terms import format_duration, parse_duration, parse_instant
@@ -44,11 +44,6 @@ class AgreementRequest(BaseModel):
     purpose: str = ""
 
 
-def _beijing(at: datetime | None) -> str | None:
-    """Times out are Beijing time with their offset (docs/api.md), whatever zone the store gave."""
-    return at.astimezone(BEIJING).isoformat() if at is not None else None
-
-
 def agreement_json(a: Agreement) -> dict[str, Any]:
     return {
         "id": a.id,
@@ -61,12 +56,12 @@ def agreement_json(a: Agreement) -> dict[str, Any]:
         "params": list(a.params) if a.params is not None else None,
         "resolution": a.resolution.value,
         "delay": format_duration(a.delay),
-        "valid_from": _beijing(a.valid_from),
-        "until": _beijing(a.until),
+        "valid_from": beijing_iso(a.valid_from),
+        "until": beijing_iso(a.until),
         "purpose": a.purpose,
-        "created_at": _beijing(a.created_at),
+        "created_at": beijing_iso(a.created_at),
         "created_by": a.created_by,
-        "revoked_at": _beijing(a.revoked_at),
+        "revoked_at": beijing_iso(a.revoked_at),
     }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -18,10 +19,11 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from fastapi import Response
 
-from lianfang.model import Station
+from lianfang.model import BEIJING, Station
 
 __all__ = [
     "JSON_MEDIA",
+    "beijing_iso",
     "csv_bytes",
     "json_response",
     "observation_rows",
@@ -33,6 +35,11 @@ __all__ = [
 
 JSON_MEDIA = "application/json"
 _BEIJING_OFFSET_US = 8 * 3600 * 1_000_000  # China has kept UTC+8 without DST since 1991
+
+
+def beijing_iso(at: datetime | None) -> str | None:
+    """An instant as ISO 8601 in Beijing time with its offset (docs/api.md), whatever zone it came in."""
+    return at.astimezone(BEIJING).isoformat() if at is not None else None
 
 
 def json_response(body: Any, *, status: int = 200, media_type: str = JSON_MEDIA) -> Response:

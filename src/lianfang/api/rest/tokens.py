@@ -21,8 +21,7 @@ from fastapi import APIRouter, Depends, Path, Response
 from pydantic import BaseModel, Field
 
 from lianfang.api.auth import CallerDep, now, sharing_store
-from lianfang.api.rest.encode import json_response
-from lianfang.model import BEIJING
+from lianfang.api.rest.encode import beijing_iso, json_response
 from lianfang.share import Permission, SharedStore, authorize
 from lianfang.share.terms import parse_instant
 from lianfang.share.tokens import issue_token, parse_role, revoke_agency_token, token_status
@@ -50,10 +49,6 @@ class TokenRequest(BaseModel):
     )
 
 
-def _beijing(at: datetime | None) -> str | None:
-    return at.astimezone(BEIJING).isoformat() if at is not None else None
-
-
 def token_json(token: ApiToken, at: datetime) -> dict[str, Any]:
     """A token as listed: never its secret nor its digest."""
     return {
@@ -61,9 +56,9 @@ def token_json(token: ApiToken, at: datetime) -> dict[str, Any]:
         "agency": token.agency,
         "role": token.role,
         "name": token.name,
-        "created_at": _beijing(token.created_at),
-        "expires_at": _beijing(token.expires_at),
-        "revoked_at": _beijing(token.revoked_at),
+        "created_at": beijing_iso(token.created_at),
+        "expires_at": beijing_iso(token.expires_at),
+        "revoked_at": beijing_iso(token.revoked_at),
         "status": token_status(token, at),
     }
 
@@ -95,7 +90,7 @@ def create_token(body: TokenRequest, caller: CallerDep, store: StoreDep, at: Now
         record.agency,
         record.role,
         record.name,
-        _beijing(record.expires_at) or "never",
+        beijing_iso(record.expires_at) or "never",
         caller.name,
         caller.token_id,
     )
