@@ -13,7 +13,13 @@ from rich.table import Table
 
 from lianfang.cli.common import data_option, fail, open_data_store
 from lianfang.model import BEIJING, StationKind
-from lianfang.share.agreements import create_agreement, is_in_force, review_agreement, revoke_agreement
+from lianfang.share.agreements import (
+    agreement_record,
+    create_agreement,
+    is_in_force,
+    review_agreement,
+    revoke_agreement,
+)
 from lianfang.share.terms import format_duration, parse_duration, parse_instant, parse_resolution
 from lianfang.store.base import Agreement
 
@@ -53,26 +59,12 @@ def _status(a: Agreement, now: datetime) -> str:
     return "not yet valid" if now < a.valid_from else "expired"
 
 
+def _iso(instant: datetime | None) -> str | None:
+    return instant.isoformat() if instant else None
+
+
 def _as_json(a: Agreement, now: datetime) -> dict[str, object]:
-    return {
-        "id": a.id,
-        "version": a.version,
-        "owner": a.owner,
-        "grantee": a.grantee,
-        "stations": list(a.stations) if a.stations is not None else None,
-        "river": a.river,
-        "kind": a.station_kind.value if a.station_kind else None,
-        "params": list(a.params) if a.params is not None else None,
-        "resolution": a.resolution.value,
-        "delay": format_duration(a.delay),
-        "valid_from": a.valid_from.isoformat(),
-        "until": a.until.isoformat() if a.until else None,
-        "purpose": a.purpose,
-        "created_at": a.created_at.isoformat(),
-        "created_by": a.created_by,
-        "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
-        "status": _status(a, now),
-    }
+    return {**agreement_record(a, _iso), "status": _status(a, now)}
 
 
 @click.group()

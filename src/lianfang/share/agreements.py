@@ -6,19 +6,21 @@ so the audit can name the exact terms a read was made under.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from lianfang.errors import InputError, NotFoundError
 from lianfang.model import DataKind, Station, StationKind
+from lianfang.share.terms import format_duration
 from lianfang.store.base import Agreement, ObservationSlice, SharingStore
 
 __all__ = [
     "KIND_ORDER",
     "AgreementReview",
     "AgreementStore",
+    "agreement_record",
     "covers",
     "create_agreement",
     "granted_kinds",
@@ -165,6 +167,29 @@ def create_agreement(
         created_by=created_by,
     )
     return store.add_agreement(draft)
+
+
+def agreement_record(a: Agreement, instant: Callable[[datetime | None], str | None]) -> dict[str, object]:
+    """An agreement's terms as one JSON object, the same keys for the HTTP API and the CLI; each
+    renders instants its own way (``instant``)."""
+    return {
+        "id": a.id,
+        "version": a.version,
+        "owner": a.owner,
+        "grantee": a.grantee,
+        "stations": list(a.stations) if a.stations is not None else None,
+        "river": a.river,
+        "kind": a.station_kind.value if a.station_kind else None,
+        "params": list(a.params) if a.params is not None else None,
+        "resolution": a.resolution.value,
+        "delay": format_duration(a.delay),
+        "valid_from": instant(a.valid_from),
+        "until": instant(a.until),
+        "purpose": a.purpose,
+        "created_at": instant(a.created_at),
+        "created_by": a.created_by,
+        "revoked_at": instant(a.revoked_at),
+    }
 
 
 def _selector_text(agreement: Agreement) -> str:

@@ -16,8 +16,8 @@ from lianfang.api.rest.encode import beijing_iso, json_response
 from lianfang.errors import ForbiddenError, NotFoundError
 from lianfang.model import DataKind, StationKind
 from lianfang.share import Caller, Permission, SharedStore, authorize
-from lianfang.share.agreements import create_agreement, review_agreement, revoke_agreement
-from lianfang.share.terms import format_duration, parse_duration, parse_instant
+from lianfang.share.agreements import agreement_record, create_agreement, review_agreement, revoke_agreement
+from lianfang.share.terms import parse_duration, parse_instant
 from lianfang.store.base import Agreement
 
 __all__ = ["AgreementRequest", "agreement_json", "router"]
@@ -45,24 +45,8 @@ class AgreementRequest(BaseModel):
 
 
 def agreement_json(a: Agreement) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "version": a.version,
-        "owner": a.owner,
-        "grantee": a.grantee,
-        "stations": list(a.stations) if a.stations is not None else None,
-        "river": a.river,
-        "kind": a.station_kind.value if a.station_kind else None,
-        "params": list(a.params) if a.params is not None else None,
-        "resolution": a.resolution.value,
-        "delay": format_duration(a.delay),
-        "valid_from": beijing_iso(a.valid_from),
-        "until": beijing_iso(a.until),
-        "purpose": a.purpose,
-        "created_at": beijing_iso(a.created_at),
-        "created_by": a.created_by,
-        "revoked_at": beijing_iso(a.revoked_at),
-    }
+    """Times out are Beijing time with their offset (docs/api.md), whatever zone the store gave."""
+    return agreement_record(a, beijing_iso)
 
 
 def _party(caller: Caller, agreement: Agreement | None, agreement_id: int) -> Agreement:
