@@ -7,14 +7,14 @@ import random
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from lianfang.errors import InputError
-from lianfang.model import DataKind, ObservationBatch, WriteResult
+from lianfang.model import BEIJING, DataKind, ObservationBatch, WriteResult
 from lianfang.store.base import ObservationQuery
 from lianfang.store.duckdb import DuckDBStore, open_store
 from lianfang.store.merge import STAGE_SCHEMA, stage_batch
@@ -178,6 +178,36 @@ def test_bad_batches_are_refused_before_queueing(store: DuckDBStore, change: obj
         store.submit_observations(b)
     assert store.pending_observations() == 0
     assert store.count_observations() == 0
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [(datetime(2024, 5, 1, 8), "not a datetime with a zone"), (date(2024, 5, 1), "not a datetime")],
+)
+def test_bad_times_in_a_large_batch_are_refused(store: DuckDBStore, bad: object, message: str) -> None:
+    b = batch(*[("A", f"p{i}", 0, 1.0) for i in range(100)])  # staged as Arrow
+    b.received_at = [hours(5)] * 100
+    b.time[70] = bad  # type: ignore[call-overload]
+    with pytest.raises(InputError, match=message):
+        store.submit_observations(b)
+    b.time[70] = hours(0)
+    b.received_at[99] = bad  # type: ignore[call-overload]
+    with pytest.raises(InputError, match=f"received_at.*{message}"):
+        store.submit_observations(b)
+    assert store.pending_observations() == 0
+
+
+def test_large_batch_of_shared_time_objects_keeps_each_instant() -> None:
+    # The gateway repeats one datetime object per packet; times are converted per object.
+    times = [hours(i % 7) for i in range(10)]
+    b = batch(*[("A", f"p{i}", 0, 1.0) for i in range(100)])
+    b.time = [times[i % 10] for i in range(100)]
+    b.time[3] = hours(3).astimezone(BEIJING)  # another object, same instant, another zone
+    b.received_at = [times[(i * 3) % 10] for i in range(100)]
+    staged = stage_batch(b)
+    assert isinstance(staged, pa.Table)
+    assert staged["time"].to_pylist() == [t.astimezone(UTC) for t in b.time]
+    assert staged["received_at"].to_pylist() == [t.astimezone(UTC) for t in b.received_at]
 
 
 @pytest.mark.parametrize("rows", [1, 100])  # staged as Python lists / as Arrow
