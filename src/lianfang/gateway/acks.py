@@ -19,23 +19,19 @@ _MAX_CACHED = 50_000
 
 class AckEncoder:
     def __init__(self) -> None:
-        self._tails: dict[tuple[str, str, ProtocolVersion], bytes] = {}
+        # Keyed by the Flag sent, not the version derived from it: deriving it costs more per
+        # packet than the rest of this lookup.
+        self._tails: dict[tuple[str, str, int], bytes] = {}
 
     def encode(self, packet: Packet, codec: Connection) -> bytes:
-        qn, pw, mn = packet.qn, packet.pw, packet.mn
-        version = packet.version
-        if (
-            qn is None
-            or pw is None
-            or mn is None
-            or version is ProtocolVersion.HJT212_2005
-            or not qn.isdigit()
-        ):
-            return codec.send(DataAck.for_packet(packet))
-        key = (pw, mn, version)
+        qn, pw, mn, flag = packet.qn, packet.pw, packet.mn, packet.flag
+        if qn is None or pw is None or mn is None or flag is None or not qn.isdigit():
+            return codec.send(DataAck.for_packet(packet))  # no Flag: HJ/T 212-2005
+        key = (pw, mn, flag)
         tail = self._tails.get(key)
         if tail is None:
-            if any(c in pw or c in mn for c in _FORBIDDEN):
+            version = packet.version
+            if version is ProtocolVersion.HJT212_2005 or any(c in pw or c in mn for c in _FORBIDDEN):
                 return codec.send(DataAck.for_packet(packet))
             # HJ 212-2017 Appendix C: answers carry Flag=4 (this version, no split, no answer);
             # unknown version bits are answered in the version we speak.

@@ -61,21 +61,22 @@ def append_upload(batch: ObservationBatch, upload: DataUpload, mn: str, received
         return Translation(kind, 0, 0, 0)
     time = upload.data_time  # aware, Beijing (the codec parses DataTime as UTC+8)
     qn = upload.packets[0].qn if upload.packets else None
-    suffixes = VALUE_SUFFIXES[kind]
+    first, *others = VALUE_SUFFIXES[kind]
     kind_s = str(kind)
     params: list[str] = []
     values: list[float] = []
     flags: list[str] = []
     not_numeric = no_value = 0
     for code, fields in upload.items.items():
-        raw: str | None = None
-        for suffix in suffixes:
-            raw = fields.get(suffix)
-            if raw is not None:
-                break
+        raw = fields.get(first)  # nearly always there: the loop below is the exception
         if raw is None:
-            no_value += 1  # e.g. a code carrying only -SampleTime or -EFlag
-            continue
+            for suffix in others:
+                raw = fields.get(suffix)
+                if raw is not None:
+                    break
+            else:
+                no_value += 1  # e.g. a code carrying only -SampleTime or -EFlag
+                continue
         try:
             value = float(raw)
         except ValueError:
