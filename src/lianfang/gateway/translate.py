@@ -62,10 +62,11 @@ def append_upload(batch: ObservationBatch, upload: DataUpload, mn: str, received
     time = upload.data_time  # aware, Beijing (the codec parses DataTime as UTC+8)
     qn = upload.packets[0].qn if upload.packets else None
     first, *others = VALUE_SUFFIXES[kind]
-    kind_s = str(kind)
+    kind_s = kind.value  # str(kind) would run Enum.__str__ in Python, once per packet
     params: list[str] = []
     values: list[float] = []
     flags: list[str] = []
+    add_param, add_value, add_flag = params.append, values.append, flags.append
     not_numeric = no_value = 0
     for code, fields in upload.items.items():
         raw = fields.get(first)  # nearly always there: the loop below is the exception
@@ -85,9 +86,9 @@ def append_upload(batch: ObservationBatch, upload: DataUpload, mn: str, received
         if value - value != 0.0:  # NaN or ±inf: float() accepts "nan"/"inf"; loggers mean "no value"
             not_numeric += 1
             continue
-        params.append(code)
-        values.append(value)
-        flags.append(fields.get("Flag") or _DEFAULT_FLAG)
+        add_param(code)
+        add_value(value)
+        add_flag(fields.get("Flag") or _DEFAULT_FLAG)
     n = len(params)
     if n:  # whole columns at once: this runs for every packet
         batch.mn += [mn] * n
