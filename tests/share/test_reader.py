@@ -30,9 +30,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DuckDBStor
 
 
 @pytest.fixture
-def reader(world: tuple[DuckDBStore, Network]) -> SharedReader:
+def reader(world: tuple[DuckDBStore, Network]) -> Iterator[SharedReader]:
     store, net = world
-    return SharedReader(store, clock=lambda: net.anchor + timedelta(seconds=30))
+    shared = SharedReader(store, clock=lambda: net.anchor + timedelta(seconds=30))
+    yield shared
+    # Audit rows are written by the store's writer thread after the read returns; wait for them so
+    # that a later test in this module counting audit rows does not see them land mid-test.
+    shared.close()
 
 
 def caller(agency: str, role: Role = Role.VIEWER) -> Caller:
