@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from lianfang.cli import main
 from lianfang.model import BEIJING, DataKind, Observation, ObservationBatch
 from lianfang.store.duckdb import open_store
+from tests.conftest import store_held_by_another_process
 
 T0 = datetime(2024, 5, 1, 8, tzinfo=BEIJING)
 
@@ -123,26 +124,9 @@ def test_no_store_is_one_line(data_dir: Path) -> None:
 
 
 def test_store_held_by_a_server_points_to_the_api(data: Path) -> None:
-    import subprocess
-    import sys
-
-    code = "import sys; from lianfang.store.duckdb import open_store; s = open_store(sys.argv[1]); "
-    code += "print('OPEN', flush=True); sys.stdin.read(); s.close()"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", code, str(data / "lianfang.duckdb")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "OPEN"
+    with store_held_by_another_process(data / "lianfang.duckdb"):
         result = run(data)
         assert result.exit_code == 1
         assert result.stderr.count("\n") == 1
         assert "in use by another process" in result.stderr
         assert "HTTP API" in result.stderr
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)

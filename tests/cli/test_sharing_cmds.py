@@ -16,6 +16,7 @@ from lianfang.credentials import token_digest
 from lianfang.model import DataKind, Jurisdiction, Observation, ObservationBatch, Station, StationKind
 from lianfang.store.base import AuditEntry
 from lianfang.store.duckdb import open_store
+from tests.conftest import store_held_by_another_process
 
 
 @pytest.fixture
@@ -203,20 +204,7 @@ def test_audit_formats_and_filters(data: Path) -> None:
 
 
 def test_a_store_held_by_a_server_names_the_way_that_exists(data: Path) -> None:
-    import subprocess
-    import sys
-
-    code = "import sys; from lianfang.store.duckdb import open_store; s = open_store(sys.argv[1]); "
-    code += "print('OPEN', flush=True); sys.stdin.read(); s.close()"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", code, str(data / "lianfang.duckdb")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "OPEN"
+    with store_held_by_another_process(data / "lianfang.duckdb"):
         agreement = CliRunner().invoke(main, ["agreement", "revoke", "--data", str(data), "1"])
         assert agreement.exit_code == 1
         assert "/api/v1/agreements" in agreement.stderr
@@ -225,7 +213,3 @@ def test_a_store_held_by_a_server_names_the_way_that_exists(data: Path) -> None:
         assert token.exit_code == 1
         assert "in use by another process" in token.stderr
         assert "/api/v1/tokens" in token.stderr
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)

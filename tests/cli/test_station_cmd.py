@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from lianfang.cli import main
 from lianfang.credentials import verify_secret
 from lianfang.model import Jurisdiction, SectionLevel, StationKind, WaterBody
 from lianfang.store.duckdb import open_store
+from tests.conftest import store_held_by_another_process
 
 
 def run(*args: str, input: str | None = None) -> Result:
@@ -244,20 +243,8 @@ def test_missing_parent_directory_is_one_line(tmp_path: Path) -> None:
 
 
 def test_store_held_by_another_process_is_one_line(data_dir: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from lianfang.store.duckdb import open_store; "
-         "s = open_store(sys.argv[1]); print('OPEN', flush=True); sys.stdin.read(); s.close()",
-         str(data_dir / "lianfang.duckdb")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline().strip() == "OPEN"
+    with store_held_by_another_process(data_dir / "lianfang.duckdb") as pid:
         result = run("list", "--data", str(data_dir))
         assert result.exit_code == 1
         assert result.stderr.count("\n") == 1
-        assert f"PID {holder.pid}" in result.stderr
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=30)
+        assert f"PID {pid}" in result.stderr
